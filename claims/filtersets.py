@@ -1,0 +1,231 @@
+"""Claim, hop and dispute filters, shared by the API, the reports and the CSV export.
+
+Every filter on related rows is an ``EXISTS`` subquery over indexed columns: no join that
+multiplies claims, no ``DISTINCT`` (DESIGN.md, "Performance by design").
+"""
+
+import django_filters
+from django.db import connection
+from django.db.models import Exists, OuterRef
+from django.db.models.expressions import RawSQL
+
+from factcheck.filters import (
+    BooleanFilter,
+    MultipleChoiceFilter,
+    NullsLastOrderingFilter,
+    SlugFilter,
+    StrictFilterSet,
+)
+from sources.choices import SourceKind
+from sources.models import Source
+
+from .choices import Credibility, DisputeKind, Relation, Resolution, Verdict
+from .models import Attribution, Claim, Dispute, Topic
+
+SOURCE_HELP = "Slug of a source."
+
+
+def family_ids_sql(source: Source) -> RawSQL:
+    """Ids of ``source`` and every source affiliated with it, transitively, as a subquery.
+
+    ``UNION`` (not ``UNION ALL``) stops at rows already seen, so even a loop written behind
+    the services' back terminates.
+    """
+    table = Source._meta.db_table
+    return RawSQL(
+        f"WITH RECURSIVE family(id) AS ("
+        f" SELECT id FROM {table} WHERE id = %s"
+        f" UNION SELECT s.id FROM {table} s JOIN family f ON s.affiliated_with_id = f.id"
+        f") SELECT id FROM family",
+        (source.pk,),
+    )
+
+
+def hop_exists(*args, **conditions) -> Exists:
+    return Exists(Attribution.objects.filter(*args, claim=OuterRef("pk"), **conditions))
+
+
+class ClaimFilterSet(StrictFilterSet):
+    search = django_filters.CharFilter(
+        method="filter_search",
+        help_text=(
+            "Words in the claim text, hop quotes and dispute quotes (full-text on PostgreSQL)."
+        ),
+    )
+    source = SlugFilter(
+        queryset=Source.objects.all(),
+        method="filter_source",
+        help_text="Any hop by this source (slug).",
+    )
+    origin = SlugFilter(
+        queryset=Source.objects.all(),
+        method="filter_origin",
+        help_text="An origin hop by this source (slug).",
+    )
+    origin_kind = django_filters.ChoiceFilter(
+        choices=SourceKind.choices,
+        method="filter_origin_kind",
+        help_text="An origin hop by a source of this kind.",
+    )
+    origin_anonymous = BooleanFilter(
+        method="filter_origin_anonymous", help_text="true: an origin hop by an anonymous source."
+    )
+    reported_by = SlugFilter(
+        queryset=Source.objects.all(),
+        method="filter_reported_by",
+        help_text="A non-origin hop by this source (slug).",
+    )
+    source_family = SlugFilter(
+        queryset=Source.objects.all(),
+        method="filter_source_family",
+        help_text="Any hop by this source or a source affiliated with it, transitively (slug).",
+    )
+    disputed = BooleanFilter(
+        field_name="is_disputed", help_text="Has a dispute that is not rejected."
+    )
+    disputed_by = SlugFilter(
+        queryset=Source.objects.all(),
+        method="filter_dispute",
+        help_text="A dispute raised by this source (slug).",
+    )
+    dispute_kind = MultipleChoiceFilter(
+        choices=DisputeKind.choices,
+        method="filter_dispute",
+        help_text="A dispute of this kind; several allowed.",
+    )
+    dispute_resolution = MultipleChoiceFilter(
+        choices=Resolution.choices,
+        method="filter_dispute",
+        help_text="A dispute with this resolution.",
+    )
+    verdict = MultipleChoiceFilter(
+        choices=Verdict.choices, help_text="Verdict(s); repeat or comma-separate."
+    )
+    credibility = MultipleChoiceFilter(
+        choices=[(str(value), label) for value, label in Credibility.choices],
+        help_text="Admiralty credibility 1-6; repeat or comma-separate.",
+    )
+    topic = SlugFilter(queryset=Topic.objects.all(), method="filter_topic", help_text="Topic slug.")
+    occurred_after = django_filters.DateFilter(
+        field_name="occurred_at", lookup_expr="gte", help_text="Inclusive."
+    )
+    occurred_before = django_filters.DateFilter(
+        field_name="occurred_at", lookup_expr="lte", help_text="Inclusive."
+    )
+    reported_after = django_filters.DateFilter(
+        field_name="first_reported_at",
+        lookup_expr="gte",
+        help_text="Inclusive, on first_reported_at.",
+    )
+    reported_before = django_filters.DateFilter(
+        field_name="first_reported_at",
+        lookup_expr="lte",
+        help_text="Inclusive, on first_reported_at.",
+    )
+    ordering = NullsLastOrderingFilter(
+        fields=("first_reported_at", "occurred_at", "dispute_count", "updated_at", "id"),
+        help_text=(
+            "first_reported_at, occurred_at, dispute_count, updated_at or id; '-' for descending."
+        ),
+    )
+
+    class Meta:
+        model = Claim
+        fields: list[str] = []
+
+    # The three dispute filters describe one dispute: ?disputed_by=x&dispute_kind=denial means
+    # "x issued a denial", not "x disputed it somehow and someone denied it".
+    DISPUTE_FILTERS = {
+        "disputed_by": "disputed_by",
+        "dispute_kind": "kind__in",
+        "dispute_resolution": "resolution__in",
+    }
+
+    def filter_queryset(self, queryset):
+        conditions = {}
+        for name, lookup in self.DISPUTE_FILTERS.items():
+            value = self.form.cleaned_data.get(name)
+            if value:
+                conditions[lookup] = value
+        queryset = super().filter_queryset(queryset)
+        if conditions:
+            queryset = queryset.filter(
+                Exists(Dispute.objects.filter(claim=OuterRef("pk"), **conditions))
+            )
+        return queryset
+
+    def filter_dispute(self, queryset, name, value):
+        return queryset  # applied together in filter_queryset
+
+    def filter_search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import SearchQuery, SearchVector
+
+            # Matches the expression of the GIN index made in migration 0002.
+            vector = SearchVector("search_document", config="english")
+            query = SearchQuery(value, config="english", search_type="websearch")
+            return queryset.annotate(search_vector=vector).filter(search_vector=query)
+        for word in value.split():
+            queryset = queryset.filter(search_document__icontains=word)
+        return queryset
+
+    def filter_source(self, queryset, name, value):
+        return queryset.filter(hop_exists(source=value))
+
+    def filter_origin(self, queryset, name, value):
+        return queryset.filter(hop_exists(source=value, is_origin=True))
+
+    def filter_origin_kind(self, queryset, name, value):
+        return queryset.filter(hop_exists(is_origin=True, source__kind=value))
+
+    def filter_origin_anonymous(self, queryset, name, value):
+        anonymous_origin = hop_exists(is_origin=True, source__is_anonymous=True)
+        return queryset.filter(anonymous_origin if value else ~anonymous_origin)
+
+    def filter_reported_by(self, queryset, name, value):
+        return queryset.filter(hop_exists(source=value, is_origin=False))
+
+    def filter_source_family(self, queryset, name, value):
+        return queryset.filter(hop_exists(source_id__in=family_ids_sql(value)))
+
+    def filter_topic(self, queryset, name, value):
+        through = Claim.topics.through
+        return queryset.filter(Exists(through.objects.filter(claim_id=OuterRef("pk"), topic=value)))
+
+
+class AttributionFilterSet(StrictFilterSet):
+    claim = django_filters.NumberFilter(field_name="claim_id", help_text="Claim id.")
+    source = SlugFilter(queryset=Source.objects.all(), field_name="source", help_text=SOURCE_HELP)
+    document = django_filters.NumberFilter(field_name="document_id", help_text="Document id.")
+    relation = MultipleChoiceFilter(choices=Relation.choices)
+    is_origin = BooleanFilter(field_name="is_origin", help_text="true: hops that cite nothing.")
+    ordering = NullsLastOrderingFilter(fields=("stated_at", "id"))
+
+    class Meta:
+        model = Attribution
+        fields: list[str] = []
+
+
+class DisputeFilterSet(StrictFilterSet):
+    claim = django_filters.NumberFilter(field_name="claim_id", help_text="Claim id.")
+    disputed_by = SlugFilter(
+        queryset=Source.objects.all(), field_name="disputed_by", help_text=SOURCE_HELP
+    )
+    kind = MultipleChoiceFilter(choices=DisputeKind.choices)
+    resolution = MultipleChoiceFilter(choices=Resolution.choices)
+    ordering = NullsLastOrderingFilter(fields=("stated_at", "id"))
+
+    class Meta:
+        model = Dispute
+        fields: list[str] = []
+
+
+class TopicFilterSet(StrictFilterSet):
+    search = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
+
+    class Meta:
+        model = Topic
+        fields: list[str] = []

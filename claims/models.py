@@ -1,0 +1,232 @@
+"""What is said (Claim), how it travelled (Attribution hops) and who contests it (Dispute).
+
+Derived columns (``first_reported_at``, ``is_disputed``, ``dispute_count``, ``is_origin``,
+``search_document``) are written only by ``claims.services`` in the same transaction as the
+change that affects them; never edit them by hand.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from .choices import Credibility, DisputeKind, Relation, Resolution, Verdict
+
+
+class Topic(models.Model):
+    """A subject heading editors file claims under, e.g. 'Attacks on US forces'."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=140, unique=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "topic"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Claim(models.Model):
+    """One checkable statement, phrased neutrally, with the editors' verdict on it."""
+
+    text = models.TextField()
+    occurred_at = models.DateField(null=True, blank=True, help_text="Date of the event.")
+    location = models.CharField(max_length=300, blank=True)
+    topics = models.ManyToManyField("claims.Topic", blank=True, related_name="claims")
+
+    verdict = models.CharField(max_length=20, choices=Verdict.choices, default=Verdict.UNRATED)
+    verdict_explanation = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reviewed_claims",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    credibility = models.PositiveSmallIntegerField(
+        choices=Credibility.choices, default=Credibility.CANNOT_BE_JUDGED
+    )
+
+    # Derived by claims.services; stored because filters and orderings need them.
+    first_reported_at = models.DateField(null=True, blank=True, editable=False)
+    is_disputed = models.BooleanField(default=False, editable=False)
+    dispute_count = models.PositiveIntegerField(default=0, editable=False)
+    search_document = models.TextField(blank=True, default="", editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[topics], excluded_fields=["search_document"])
+
+    class Meta:
+        # Newest first; claims with no dated hop yet come last on every database.
+        ordering = [models.F("first_reported_at").desc(nulls_last=True), "-id"]
+        verbose_name = "claim"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(verdict__in=Verdict.values),
+                name="%(app_label)s_%(class)s_verdict_valid",
+                violation_error_message="Unknown verdict.",
+            ),
+            models.CheckConstraint(
+                condition=Q(credibility__gte=1, credibility__lte=6),
+                name="%(app_label)s_%(class)s_credibility_range",
+                violation_error_message="Credibility is a number from 1 to 6.",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_disputed=False) | Q(dispute_count__gt=0),
+                name="%(app_label)s_%(class)s_disputed_has_disputes",
+                violation_error_message="A disputed claim has at least one dispute.",
+            ),
+        ]
+        indexes = [
+            # The indexes for the default ordering (first_reported_at DESC NULLS LAST, id DESC),
+            # alone and after is_disputed, are made per database in migration 0002: SQLite
+            # cannot write NULLS LAST in an index, PostgreSQL needs it to walk the index.
+            models.Index(fields=["occurred_at", "id"], name="claims_claim_occurred_idx"),
+            models.Index(fields=["dispute_count", "id"], name="claims_claim_dcount_idx"),
+            models.Index(fields=["updated_at", "id"], name="claims_claim_updated_idx"),
+            models.Index(fields=["verdict"], name="claims_claim_verdict_idx"),
+            models.Index(fields=["credibility"], name="claims_claim_cred_idx"),
+        ]
+
+    def __str__(self) -> str:
+        text = " ".join(self.text.split())
+        return text if len(text) <= 90 else text[:89] + "…"
+
+
+class Attribution(models.Model):
+    """One hop of provenance: this source, in this document, says the claim, citing those hops."""
+
+    claim = models.ForeignKey("claims.Claim", on_delete=models.CASCADE, related_name="attributions")
+    source = models.ForeignKey(
+        "sources.Source", on_delete=models.PROTECT, related_name="attributions"
+    )
+    document = models.ForeignKey(
+        "sources.Document",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attributions",
+    )
+    cites = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="cited_by",
+        help_text="The hops this one relies on (same claim). None makes this hop an origin.",
+    )
+    relation = models.CharField(max_length=20, choices=Relation.choices, default=Relation.ASSERTS)
+    quote = models.TextField(blank=True)
+    quote_language = models.CharField(
+        max_length=35, blank=True, help_text="BCP 47; blank when the same as the document's."
+    )
+    quote_translation = models.TextField(blank=True)
+    stated_at = models.DateField(
+        null=True, blank=True, help_text="Defaults to the document's date."
+    )
+    note = models.TextField(blank=True)
+
+    # Derived by claims.services: true when this hop cites no other hop.
+    is_origin = models.BooleanField(default=True, editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[cites])
+
+    class Meta:
+        ordering = ["claim_id", "id"]
+        verbose_name = "hop"
+        verbose_name_plural = "hops"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(relation__in=Relation.values),
+                name="%(app_label)s_%(class)s_relation_valid",
+                violation_error_message="Unknown relation.",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_origin=False) | Q(relation=Relation.ASSERTS),
+                name="%(app_label)s_%(class)s_origin_asserts",
+                violation_error_message="An origin (a hop citing nothing) asserts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_origin=True) | ~Q(relation=Relation.ASSERTS),
+                name="%(app_label)s_%(class)s_citing_relays",
+                violation_error_message="A hop that cites others quotes or paraphrases them.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["claim", "is_origin"], name="claims_hop_claim_origin_idx"),
+            models.Index(fields=["source", "is_origin", "claim"], name="claims_hop_src_origin_idx"),
+            models.Index(fields=["stated_at"], name="claims_hop_stated_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} on claim #{self.claim_id} (hop #{self.pk})"
+
+
+class Dispute(models.Model):
+    """A party contests a claim, or one hop of it: a denial, retraction, correction, fact check."""
+
+    claim = models.ForeignKey("claims.Claim", on_delete=models.CASCADE, related_name="disputes")
+    disputed_by = models.ForeignKey(
+        "sources.Source", on_delete=models.PROTECT, related_name="disputes_raised"
+    )
+    target = models.ForeignKey(
+        "claims.Attribution",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="disputes",
+        help_text="The hop contested; empty when the dispute is against the claim as a whole.",
+    )
+    kind = models.CharField(max_length=20, choices=DisputeKind.choices, default=DisputeKind.DENIAL)
+    statement = models.TextField(blank=True, help_text="What the disputant said, in summary.")
+    quote = models.TextField(blank=True)
+    quote_language = models.CharField(max_length=35, blank=True)
+    quote_translation = models.TextField(blank=True)
+    stated_at = models.DateField(null=True, blank=True)
+    document = models.ForeignKey(
+        "sources.Document",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="disputes",
+    )
+    resolution = models.CharField(
+        max_length=10, choices=Resolution.choices, default=Resolution.OPEN
+    )
+    resolution_note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["claim_id", "stated_at", "id"]
+        verbose_name = "dispute"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=DisputeKind.values),
+                name="%(app_label)s_%(class)s_kind_valid",
+                violation_error_message="Unknown dispute kind.",
+            ),
+            models.CheckConstraint(
+                condition=Q(resolution__in=Resolution.values),
+                name="%(app_label)s_%(class)s_resolution_valid",
+                violation_error_message="Unknown resolution.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["claim", "resolution"], name="claims_disp_claim_res_idx"),
+            models.Index(fields=["disputed_by", "kind", "claim"], name="claims_disp_by_kind_idx"),
+            models.Index(fields=["kind", "claim"], name="claims_disp_kind_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.disputed_by} of claim #{self.claim_id}"

@@ -1,0 +1,507 @@
+"""Writes for claims, hops, disputes and verdicts. Admin, API and commands all call these.
+
+Each function checks every rule (``full_clean`` plus the cross-row rules: same claim, no
+cycles, origins assert), writes inside ``transaction.atomic`` and refreshes the claim's
+derived columns in the same transaction, so no surface can leave a half-written record
+or a stale ``is_disputed``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from factcheck.errors import ReferencedError
+from sources.models import Document, Source
+from sources.services import unique_slug
+
+from . import provenance
+from .choices import Relation, Resolution
+from .models import Attribution, Claim, Dispute, Topic
+
+CLAIM_FIELDS = {
+    "text",
+    "occurred_at",
+    "location",
+    "verdict",
+    "verdict_explanation",
+    "credibility",
+    "reviewed_by",
+    "reviewed_at",
+}
+HOP_FIELDS = {
+    "source",
+    "document",
+    "relation",
+    "quote",
+    "quote_language",
+    "quote_translation",
+    "stated_at",
+    "note",
+}
+DISPUTE_FIELDS = {
+    "disputed_by",
+    "target",
+    "kind",
+    "statement",
+    "quote",
+    "quote_language",
+    "quote_translation",
+    "stated_at",
+    "document",
+    "resolution",
+    "resolution_note",
+}
+
+
+# ---------------------------------------------------------------------------- topics
+
+
+@transaction.atomic
+def topic_create(*, name: str, slug: str = "") -> Topic:
+    """Create a topic; the slug is made from the name when not given."""
+    topic = Topic(name=(name or "").strip(), slug=slug)
+    if not topic.slug:
+        topic.slug = unique_slug(Topic, topic.name, instance=topic)
+    topic.full_clean()
+    topic.save()
+    return topic
+
+
+@transaction.atomic
+def topic_update(topic: Topic, *, name: str | None = None, slug: str | None = None) -> Topic:
+    if name is not None:
+        topic.name = name.strip()
+    if slug is not None:
+        topic.slug = slug or unique_slug(Topic, topic.name, instance=topic)
+    topic.full_clean()
+    topic.save()
+    return topic
+
+
+# ---------------------------------------------------------------------------- derived facts
+
+
+def claim_refresh(claim: Claim) -> None:
+    """Recompute the claim's stored derived columns from its hops and disputes.
+
+    Written with ``UPDATE`` rather than ``save()`` so that a derived change is not recorded
+    as an editor's edit in the claim's history.
+    """
+    hops = list(claim.attributions.values("stated_at", "quote", "quote_translation"))
+    disputes = claim.disputes.aggregate(
+        total=Count("pk"), live=Count("pk", filter=~Q(resolution=Resolution.REJECTED))
+    )
+    dispute_quotes = claim.disputes.values_list("quote", "quote_translation", "statement")
+    dates = [hop["stated_at"] for hop in hops if hop["stated_at"]]
+    parts = [claim.text]
+    for hop in hops:
+        parts += [hop["quote"], hop["quote_translation"]]
+    for row in dispute_quotes:
+        parts += list(row)
+    values = {
+        "first_reported_at": min(dates) if dates else None,
+        "dispute_count": disputes["total"],
+        "is_disputed": disputes["live"] > 0,
+        "search_document": "\n".join(part for part in parts if part),
+        "updated_at": timezone.now(),
+    }
+    Claim.objects.filter(pk=claim.pk).update(**values)
+    for name, value in values.items():
+        setattr(claim, name, value)
+
+
+# ---------------------------------------------------------------------------- claims
+
+
+def _claim_fields(data: dict) -> dict:
+    unknown = set(data) - CLAIM_FIELDS
+    if unknown:
+        raise TypeError(f"unknown claim fields: {sorted(unknown)}")
+    return data
+
+
+@transaction.atomic
+def claim_create(
+    *,
+    text: str,
+    topics: Iterable[Topic] = (),
+    chain_lines: str = "",
+    **fields,
+) -> Claim:
+    """Create a claim, its topics and, from ``chain_lines``, its hops, all or nothing."""
+    claim = Claim(text=(text or "").strip(), **_claim_fields(fields))
+    claim.full_clean(exclude=["topics"])
+    claim.save()
+    if topics:
+        claim.topics.set(topics)
+    if chain_lines and chain_lines.strip():
+        chains_add(claim=claim, lines=chain_lines_parse(chain_lines))
+    claim_refresh(claim)
+    return claim
+
+
+@transaction.atomic
+def claim_update(claim: Claim, *, topics: Iterable[Topic] | None = None, **fields) -> Claim:
+    """Change a claim's own fields (and topics); hops and disputes have their own services."""
+    for name, value in _claim_fields(fields).items():
+        setattr(claim, name, value)
+    claim.text = (claim.text or "").strip()
+    claim.full_clean(exclude=["topics"])
+    claim.save()
+    if topics is not None:
+        claim.topics.set(topics)
+    claim_refresh(claim)
+    return claim
+
+
+@transaction.atomic
+def verdict_set(
+    *,
+    claim: Claim,
+    verdict: str,
+    explanation: str = "",
+    credibility: int | None = None,
+    user=None,
+) -> Claim:
+    """Record the editors' verdict, who reviewed it and when."""
+    fields = {
+        "verdict": verdict,
+        "verdict_explanation": explanation,
+        "reviewed_by": user if getattr(user, "is_authenticated", False) else None,
+        "reviewed_at": timezone.now(),
+    }
+    if credibility is not None:
+        fields["credibility"] = credibility
+    return claim_update(claim, **fields)
+
+
+@transaction.atomic
+def claim_delete(claim: Claim) -> None:
+    """Delete a claim with its own hops and disputes (they exist only as parts of it)."""
+    claim.delete()
+
+
+# ---------------------------------------------------------------------------- hops
+
+
+def _citation_edges(claim: Claim) -> dict[int, list[int]]:
+    """citing hop id -> cited hop ids, for every hop of ``claim``, in one query."""
+    through = Attribution.cites.through
+    edges: dict[int, list[int]] = {}
+    rows = through.objects.filter(from_attribution__claim=claim).values_list(
+        "from_attribution_id", "to_attribution_id"
+    )
+    for citing, cited in rows:
+        edges.setdefault(citing, []).append(cited)
+    return edges
+
+
+def attribution_validate(hop: Attribution, cites: Sequence[Attribution]) -> None:
+    """Check every rule on a hop and the hops it is about to cite; raise ValidationError."""
+    errors: dict[str, list[str]] = {}
+    if hop.document_id and hop.stated_at is None and hop.document.published_at:
+        # A hop is stated when its document appeared unless the editor says otherwise.
+        hop.stated_at = hop.document.published_at
+    try:
+        hop.full_clean(exclude=["cites", "is_origin"], validate_constraints=False)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+
+    for cited in cites:
+        if cited.pk is None:
+            errors.setdefault("cites", []).append("A cited hop must be saved first.")
+        elif hop.pk is not None and cited.pk == hop.pk:
+            errors.setdefault("cites", []).append(f"Hop #{hop.pk} cannot cite itself.")
+        elif cited.claim_id != hop.claim_id:
+            errors.setdefault("cites", []).append(
+                f"Hop #{cited.pk} belongs to claim #{cited.claim_id}; a hop may cite only "
+                f"hops of its own claim (#{hop.claim_id})."
+            )
+    if "cites" not in errors and hop.pk is not None and cites:
+        edges = _citation_edges(hop.claim)
+        if provenance.would_cycle(edges, hop.pk, [c.pk for c in cites]):
+            loop = ", ".join(f"#{c.pk}" for c in cites)
+            errors.setdefault("cites", []).append(
+                f"Citing {loop} would make hop #{hop.pk} cite itself through a loop; "
+                "provenance cannot go in circles."
+            )
+
+    if cites and hop.relation == Relation.ASSERTS:
+        errors.setdefault("relation", []).append(
+            "A hop that cites others quotes or paraphrases them; choose 'quotes' or 'paraphrases'."
+        )
+    if not cites and hop.relation != Relation.ASSERTS and hop.relation:
+        errors.setdefault("relation", []).append(
+            "A hop that cites nothing is an origin and asserts in its own voice; choose "
+            "'asserts' or name the hops it cites."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _default_relation(relation: str | None, cites: Sequence) -> str:
+    if relation:
+        return relation
+    return Relation.PARAPHRASES if cites else Relation.ASSERTS
+
+
+@transaction.atomic
+def attribution_add(
+    *,
+    claim: Claim,
+    source: Source,
+    document: Document | None = None,
+    cites: Sequence[Attribution] = (),
+    relation: str | None = None,
+    quote: str = "",
+    quote_language: str = "",
+    quote_translation: str = "",
+    stated_at: datetime.date | None = None,
+    note: str = "",
+) -> Attribution:
+    """Add a hop to ``claim``: ``source`` says it (in ``document``), citing ``cites``.
+
+    With no ``relation`` an origin asserts and a citing hop paraphrases.
+    """
+    cites = list(cites)
+    hop = Attribution(
+        claim=claim,
+        source=source,
+        document=document,
+        relation=_default_relation(relation, cites),
+        quote=quote,
+        quote_language=quote_language,
+        quote_translation=quote_translation,
+        stated_at=stated_at,
+        note=note,
+        is_origin=not cites,
+    )
+    attribution_validate(hop, cites)
+    hop.save()
+    if cites:
+        hop.cites.set(cites)
+    claim_refresh(claim)
+    return hop
+
+
+@transaction.atomic
+def attribution_update(
+    hop: Attribution, *, cites: Sequence[Attribution] | None = None, **fields
+) -> Attribution:
+    """Change a hop's fields and, when given, the hops it cites; same rules as adding."""
+    unknown = set(fields) - HOP_FIELDS
+    if unknown:
+        raise TypeError(f"unknown hop fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(hop, name, value)
+    new_cites = list(cites) if cites is not None else list(hop.cites.all())
+    if "relation" not in fields and cites is not None:
+        # Turning an origin into a relay (or back) without naming a relation: pick the default.
+        if bool(new_cites) != (hop.relation != Relation.ASSERTS):
+            hop.relation = _default_relation(None, new_cites)
+    attribution_validate(hop, new_cites)
+    hop.is_origin = not new_cites
+    hop.save()
+    if cites is not None:
+        hop.cites.set(new_cites)
+    claim_refresh(hop.claim)
+    return hop
+
+
+def attribution_references(hop: Attribution) -> list[str]:
+    refs = [f"hop #{pk} (cites it)" for pk in hop.cited_by.values_list("pk", flat=True)]
+    refs += [f"dispute #{pk} (contests it)" for pk in hop.disputes.values_list("pk", flat=True)]
+    return refs
+
+
+@transaction.atomic
+def attribution_delete(hop: Attribution) -> None:
+    """Delete a hop no other hop cites and no dispute contests; else raise ReferencedError."""
+    refs = attribution_references(hop)
+    if refs:
+        raise ReferencedError(hop, refs)
+    claim = hop.claim
+    hop.delete()
+    claim_refresh(claim)
+
+
+# ---------------------------------------------------------------------------- disputes
+
+
+def dispute_validate(dispute: Dispute) -> None:
+    errors: dict[str, list[str]] = {}
+    try:
+        dispute.full_clean()
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if dispute.target_id and dispute.claim_id and dispute.target.claim_id != dispute.claim_id:
+        errors.setdefault("target", []).append(
+            f"Hop #{dispute.target_id} belongs to claim #{dispute.target.claim_id}, not to "
+            f"claim #{dispute.claim_id}; a dispute can contest only a hop of its own claim."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def dispute_record(
+    *,
+    claim: Claim,
+    disputed_by: Source,
+    kind: str,
+    target: Attribution | None = None,
+    statement: str = "",
+    quote: str = "",
+    quote_language: str = "",
+    quote_translation: str = "",
+    stated_at: datetime.date | None = None,
+    document: Document | None = None,
+    resolution: str = Resolution.OPEN,
+    resolution_note: str = "",
+) -> Dispute:
+    """Record that ``disputed_by`` contests ``claim`` (or its hop ``target``)."""
+    if stated_at is None and document is not None and document.published_at:
+        stated_at = document.published_at
+    dispute = Dispute(
+        claim=claim,
+        disputed_by=disputed_by,
+        kind=kind,
+        target=target,
+        statement=statement,
+        quote=quote,
+        quote_language=quote_language,
+        quote_translation=quote_translation,
+        stated_at=stated_at,
+        document=document,
+        resolution=resolution,
+        resolution_note=resolution_note,
+    )
+    dispute_validate(dispute)
+    dispute.save()
+    claim_refresh(claim)
+    return dispute
+
+
+@transaction.atomic
+def dispute_update(dispute: Dispute, **fields) -> Dispute:
+    """Change a dispute (its resolution, quote, target …) under the same rules."""
+    unknown = set(fields) - DISPUTE_FIELDS
+    if unknown:
+        raise TypeError(f"unknown dispute fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(dispute, name, value)
+    dispute_validate(dispute)
+    dispute.save()
+    claim_refresh(dispute.claim)
+    return dispute
+
+
+@transaction.atomic
+def dispute_delete(dispute: Dispute) -> None:
+    claim = dispute.claim
+    dispute.delete()
+    claim_refresh(claim)
+
+
+# ---------------------------------------------------------------------------- chain lines
+
+# "→", "->", and the long arrow editors paste from word processors.
+_ARROW_RE = re.compile(r"\s*(?:→|->|⟶|➔)\s*")
+
+
+def source_lookup(name: str) -> Source | None:
+    """The source whose name or slug is ``name``, case-insensitively."""
+    name = name.strip()
+    if not name:
+        return None
+    return Source.objects.filter(Q(name__iexact=name) | Q(slug__iexact=name)).order_by("pk").first()
+
+
+def source_suggestions(name: str, limit: int = 3) -> list[str]:
+    """Close matches for a misspelt source name: containment first, then spelling."""
+    needle = name.strip()
+    found = list(
+        Source.objects.filter(name__icontains=needle)
+        .order_by("name")
+        .values_list("name", flat=True)[:limit]
+    )
+    if len(found) < limit:
+        names = list(Source.objects.values_list("name", flat=True)[:20000])
+        lowered = {n.lower(): n for n in names}
+        for match in difflib.get_close_matches(needle.lower(), list(lowered), n=limit, cutoff=0.6):
+            if lowered[match] not in found:
+                found.append(lowered[match])
+    return found[:limit]
+
+
+def chain_lines_parse(text: str) -> list[list[list[Source]]]:
+    """Parse chain lines (``A + B → C → D``) into steps of sources.
+
+    Unknown names raise ValidationError listing close matches.
+
+    Every line is checked before any error is raised, so the editor sees all mistakes at once.
+    """
+    errors: list[str] = []
+    lines: list[list[list[Source]]] = []
+    for number, raw in enumerate((text or "").splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        steps: list[list[Source]] = []
+        for step_text in _ARROW_RE.split(line):
+            step_text = step_text.strip()
+            if not step_text:
+                errors.append(f"Line {number}: an arrow with no source on one side.")
+                continue
+            whole = source_lookup(step_text)  # a name may itself contain '+'
+            names = [step_text] if whole else [part.strip() for part in step_text.split("+")]
+            step: list[Source] = []
+            for name in names:
+                source = whole or source_lookup(name)
+                if source is None:
+                    if not name:
+                        errors.append(f"Line {number}: a '+' with no source beside it.")
+                        continue
+                    close = source_suggestions(name)
+                    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+                    errors.append(f"Line {number}: no source named “{name}”.{hint}")
+                    continue
+                step.append(source)
+            steps.append(step)
+        lines.append(steps)
+    if errors:
+        raise ValidationError({"chain_lines": errors})
+    return lines
+
+
+@transaction.atomic
+def chains_add(*, claim: Claim, lines: list[list[list[Source]]]) -> list[Attribution]:
+    """Create the hops that parsed chain lines describe; reuse a hop with the same source
+    citing the same hops, so entering ``A → B`` then ``A → B → C`` makes three hops, not five."""
+    existing: dict[tuple[int, frozenset], Attribution] = {}
+    edges = _citation_edges(claim)
+    for hop in claim.attributions.all():
+        existing.setdefault((hop.source_id, frozenset(edges.get(hop.pk, ()))), hop)
+    created: list[Attribution] = []
+    for steps in lines:
+        previous: list[Attribution] = []
+        for step in steps:
+            current: list[Attribution] = []
+            for source in step:
+                key = (source.pk, frozenset(hop.pk for hop in previous))
+                hop = existing.get(key)
+                if hop is None:
+                    hop = attribution_add(claim=claim, source=source, cites=previous)
+                    existing[key] = hop
+                    created.append(hop)
+                current.append(hop)
+            previous = current
+    return created

@@ -1,0 +1,182 @@
+"""Shared DRF pieces: permissions, strict filtering, pagination, CSV, error mapping."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import exceptions, pagination, permissions, renderers, status
+from rest_framework.response import Response
+
+from factcheck.errors import ReferencedError
+
+
+class ReadAuthenticatedWriteModelPermissions(permissions.DjangoModelPermissions):
+    """Any active, authenticated user may read; writing needs the model's add/change/delete."""
+
+    authenticated_users_only = True
+
+    def has_permission(self, request, view):
+        if not request.user or not request.user.is_authenticated:
+            return False
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        if getattr(view, "_ignore_model_permissions", False):
+            return True
+        return super().has_permission(request, view)
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter backend that rejects unknown parameters and bad values with a 400."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            unknown = sorted(set(request.query_params) - {"page", "page_size", "format"})
+            if unknown and getattr(view, "action", None) == "list":
+                raise exceptions.ValidationError(
+                    {name: [f"Unknown query parameter “{name}”."] for name in unknown}
+                )
+            return queryset
+        if not filterset.is_valid():
+            raise exceptions.ValidationError(
+                {name: list(messages) for name, messages in filterset.errors.items()}
+            )
+        return filterset.qs
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    """``{count, next, previous, results}``; ``page_size`` from 1 to 500, else a 400."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None or raw == "":
+            return self.page_size
+        try:
+            size = int(raw)
+        except (TypeError, ValueError):
+            raise exceptions.ValidationError(
+                {"page_size": [f"“{raw}” is not a whole number; use 1 to {self.max_page_size}."]}
+            ) from None
+        if not 1 <= size <= self.max_page_size:
+            raise exceptions.ValidationError(
+                {"page_size": [f"page_size must be from 1 to {self.max_page_size}, not {size}."]}
+            )
+        return size
+
+    def paginate_queryset(self, queryset, request, view=None):
+        raw = request.query_params.get(self.page_query_param)
+        if raw not in (None, "", "last"):
+            try:
+                number = int(raw)
+            except (TypeError, ValueError):
+                number = 0
+            if number < 1:
+                raise exceptions.ValidationError(
+                    {"page": [f"“{raw}” is not a page number; pages start at 1."]}
+                )
+        return super().paginate_queryset(queryset, request, view)
+
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value) -> str:
+    """A CSV cell that a spreadsheet will show as text, never run as a formula (OWASP)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        value = "; ".join(str(item) for item in value)
+    text = str(value)
+    if text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+def csv_rows(header: list[str], rows):
+    """Yield CSV text, one encoded line at a time, for a StreamingHttpResponse."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def flush():
+        data = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate(0)
+        return data
+
+    writer.writerow(header)
+    yield flush()
+    for row in rows:
+        writer.writerow([csv_safe(cell) for cell in row])
+        yield flush()
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    """Renders flat data (lists of dicts, or an error body) as CSV.
+
+    List endpoints stream their CSV themselves (see ``CSVExportMixin``); this renderer makes
+    ``?format=csv`` and ``Accept: text/csv`` negotiable and renders anything else flatly.
+    """
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        if isinstance(data, dict) and "results" in data:
+            data = data["results"]
+        if isinstance(data, dict):
+            data = [data]
+        rows = list(data)
+        header: list[str] = []
+        for row in rows:
+            for key in row:
+                if key not in header:
+                    header.append(key)
+        return "".join(
+            csv_rows(header, ([row.get(key) for key in header] for row in rows))
+        ).encode()
+
+
+def exception_handler(exc, context):
+    """DRF's handler plus the domain errors: ValidationError → 400, ReferencedError → 409."""
+    # Imported here: rest_framework.views reads these very settings at import time.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "message_dict"):
+            detail = {
+                ("non_field_errors" if key == "__all__" else key): value
+                for key, value in exc.message_dict.items()
+            }
+        else:
+            detail = {"non_field_errors": exc.messages}
+        exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, ReferencedError):
+        return Response(
+            {"detail": exc.message, "references": exc.references}, status=status.HTTP_409_CONFLICT
+        )
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    response = drf_exception_handler(exc, context)
+    if response is not None and context.get("request") is not None:
+        # Errors are always JSON, even when the client asked for CSV.
+        request = context["request"]
+        if (
+            getattr(request, "accepted_renderer", None) is not None
+            and request.accepted_renderer.format == "csv"
+        ):
+            request.accepted_renderer = renderers.JSONRenderer()
+            request.accepted_media_type = "application/json"
+    return response

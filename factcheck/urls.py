@@ -1,0 +1,14 @@
+"""Root URLs: the editors' admin, the researchers' API, the readers' reports."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Claim-provenance tracker"
+admin.site.site_title = "Claim tracker"
+admin.site.index_title = "Newsroom desk"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("factcheck.api_urls")),
+    path("", include("claims.reports.urls")),
+]

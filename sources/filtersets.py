@@ -1,0 +1,74 @@
+"""Filters for sources and documents, shared by the API and the reports."""
+
+import django_filters
+from django.db.models import Q
+
+from factcheck.filters import (
+    BooleanFilter,
+    MultipleChoiceFilter,
+    NullsLastOrderingFilter,
+    SlugFilter,
+    StrictFilterSet,
+)
+
+from .choices import DocumentKind, Reliability, SourceKind
+from .models import Document, Source
+
+
+class SourceFilterSet(StrictFilterSet):
+    kind = MultipleChoiceFilter(
+        choices=SourceKind.choices, help_text="Source kind; several allowed."
+    )
+    reliability = MultipleChoiceFilter(
+        choices=Reliability.choices, help_text="Admiralty reliability letter(s)."
+    )
+    country = django_filters.CharFilter(
+        field_name="country", lookup_expr="iexact", help_text="ISO 3166-1 alpha-2 code."
+    )
+    is_anonymous = BooleanFilter(field_name="is_anonymous", help_text="true or false.")
+    affiliated_with = SlugFilter(
+        queryset=Source.objects.all(), field_name="affiliated_with", help_text="Slug of a source."
+    )
+    search = django_filters.CharFilter(
+        method="filter_search", help_text="Words in name or description."
+    )
+    ordering = NullsLastOrderingFilter(fields=("name", "kind", "reliability", "updated_at", "id"))
+
+    class Meta:
+        model = Source
+        fields: list[str] = []
+
+    def filter_search(self, queryset, name, value):
+        for word in value.split():
+            queryset = queryset.filter(Q(name__icontains=word) | Q(description__icontains=word))
+        return queryset
+
+
+class DocumentFilterSet(StrictFilterSet):
+    publisher = SlugFilter(
+        queryset=Source.objects.all(), field_name="publisher", help_text="Slug of a source."
+    )
+    kind = MultipleChoiceFilter(
+        choices=DocumentKind.choices, help_text="Document kind; several allowed."
+    )
+    published_after = django_filters.DateFilter(
+        field_name="published_at", lookup_expr="gte", help_text="Inclusive date (YYYY-MM-DD)."
+    )
+    published_before = django_filters.DateFilter(
+        field_name="published_at", lookup_expr="lte", help_text="Inclusive date (YYYY-MM-DD)."
+    )
+    search = django_filters.CharFilter(
+        method="filter_search", help_text="Words in title, author or URL."
+    )
+    ordering = NullsLastOrderingFilter(fields=("published_at", "title", "id"))
+
+    class Meta:
+        model = Document
+        fields: list[str] = []
+
+    def filter_search(self, queryset, name, value):
+        for word in value.split():
+            queryset = queryset.filter(
+                Q(title__icontains=word) | Q(author__icontains=word) | Q(url__icontains=word)
+            )
+        return queryset
