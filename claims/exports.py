@@ -1,0 +1,57 @@
+"""Flat rows for CSV: one claim a row, shared by the API export and the reports' download."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from . import provenance
+
+CLAIM_CSV_HEADER = [
+    "id",
+    "text",
+    "verdict",
+    "credibility",
+    "occurred_at",
+    "location",
+    "first_reported_at",
+    "is_disputed",
+    "dispute_count",
+    "origins",
+    "chains",
+    "disputes",
+    "topics",
+    "updated_at",
+]
+
+
+def dispute_summary(dispute) -> str:
+    target = f" of {dispute.target.source.name}'s hop" if dispute.target_id else ""
+    quote = f": “{dispute.quote}”" if dispute.quote else ""
+    when = f" {dispute.stated_at:%Y-%m-%d}" if dispute.stated_at else ""
+    return f"{dispute.disputed_by.name}, {dispute.kind}{target}{when}{quote} ({dispute.resolution})"
+
+
+def claim_csv_row(claim) -> list:
+    """One claim as a CSV row; reads only prefetched hops, disputes and topics."""
+    hops = list(claim.attributions.all())
+    return [
+        claim.pk,
+        claim.text,
+        claim.verdict,
+        claim.credibility,
+        claim.occurred_at.isoformat() if claim.occurred_at else "",
+        claim.location,
+        claim.first_reported_at.isoformat() if claim.first_reported_at else "",
+        claim.is_disputed,
+        claim.dispute_count,
+        [source.slug for source in provenance.origin_sources(hops)],
+        " | ".join(chain.label for chain in provenance.chains(hops)),
+        " | ".join(dispute_summary(d) for d in claim.disputes.all()),
+        [topic.slug for topic in claim.topics.all()],
+        claim.updated_at.isoformat(),
+    ]
+
+
+def claim_csv_rows(claims: Iterable) -> Iterator[list]:
+    for claim in claims:
+        yield claim_csv_row(claim)
