@@ -179,7 +179,9 @@ class Dispute(models.Model):
     )
     target = models.ForeignKey(
         "claims.Attribution",
-        on_delete=models.PROTECT,
+        # RESTRICT, not PROTECT: deleting the hop alone is refused, but deleting the whole
+        # claim (which cascades to both the hop and this dispute) goes through.
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="disputes",

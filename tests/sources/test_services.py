@@ -1,0 +1,92 @@
+"""Source and document rules: slugs, unique names, affiliations, protected deletes."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from factcheck.errors import ReferencedError
+from sources import services
+from sources.models import Document, Source
+from tests.factories import AttributionFactory, DisputeFactory, DocumentFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_source_create_makes_slug_from_name_and_keeps_it_unique():
+    first = services.source_create(name="Stars and Stripes")
+    second = services.source_create(name="Stars-and-Stripes!")
+    assert first.slug == "stars-and-stripes"
+    assert second.slug == "stars-and-stripes-2"
+
+
+def test_source_create_name_unique_case_insensitively():
+    services.source_create(name="Reuters")
+    with pytest.raises(ValidationError) as exc:
+        services.source_create(name="REUTERS")
+    assert "A source with this name already exists." in str(exc.value)
+    assert Source.objects.count() == 1
+
+
+def test_source_create_arabic_name_gets_a_usable_slug():
+    source = services.source_create(name="كتائب حزب الله")
+    assert source.slug == "source"
+
+
+def test_source_create_affiliation_needs_both_fields():
+    parent = SourceFactory()
+    with pytest.raises(ValidationError) as exc:
+        services.source_create(name="Channel", affiliated_with=parent)
+    assert "affiliated with and how" in str(exc.value)
+
+
+def test_source_update_affiliation_loop_is_refused():
+    root = SourceFactory(name="Root")
+    child = SourceFactory(name="Child", affiliated_with=root, affiliation="part_of")
+    with pytest.raises(ValidationError) as exc:
+        services.source_update(root, affiliated_with=child, affiliation="affiliated")
+    assert "cannot loop" in " ".join(exc.value.message_dict["affiliated_with"])
+    root.refresh_from_db()
+    assert root.affiliated_with is None
+
+
+def test_source_delete_referenced_by_hop_is_refused_naming_it():
+    hop = AttributionFactory()
+    with pytest.raises(ReferencedError) as exc:
+        services.source_delete(hop.source)
+    assert f"hop #{hop.pk} of claim #{hop.claim_id}" in str(exc.value)
+    assert Source.objects.filter(pk=hop.source_id).exists()
+
+
+def test_source_delete_referenced_by_dispute_and_document_is_refused():
+    dispute = DisputeFactory()
+    with pytest.raises(ReferencedError) as exc:
+        services.source_delete(dispute.disputed_by)
+    assert f"dispute #{dispute.pk}" in str(exc.value)
+    document = DocumentFactory()
+    with pytest.raises(ReferencedError) as exc:
+        services.source_delete(document.publisher)
+    assert "document “Report" in str(exc.value)
+
+
+def test_source_delete_unreferenced_source_goes():
+    source = SourceFactory()
+    services.source_delete(source)
+    assert not Source.objects.filter(pk=source.pk).exists()
+
+
+def test_document_url_unique_when_set():
+    DocumentFactory(url="https://example.org/a")
+    DocumentFactory(url="")
+    DocumentFactory(url="")
+    with pytest.raises(ValidationError) as exc:
+        DocumentFactory(url="https://example.org/a")
+    assert "A document with this URL already exists." in str(exc.value)
+    assert Document.objects.count() == 3
+
+
+def test_document_delete_referenced_by_hop_is_refused():
+    document = DocumentFactory()
+    hop = AttributionFactory(document=document)
+    with pytest.raises(ReferencedError) as exc:
+        services.document_delete(document)
+    assert f"hop #{hop.pk}" in str(exc.value)
+    assert Document.objects.filter(pk=document.pk).exists()
