@@ -86,7 +86,39 @@ def topic_update(topic: Topic, *, name: str | None = None, slug: str | None = No
     return topic
 
 
+@transaction.atomic
+def topic_delete(topic: Topic) -> None:
+    """Delete a topic; claims filed under it simply lose that heading (nothing rests on it)."""
+    topic.delete()
+
+
 # ---------------------------------------------------------------------------- derived facts
+
+
+def derived_values(claim: Claim, hops: list, disputes: list) -> dict:
+    """The stored derived columns of ``claim`` computed from its hops and disputes in memory.
+
+    One definition, used by the services on every write and by the benchmark's bulk loader,
+    so both fill the columns identically.
+    """
+    dates = [hop.stated_at for hop in hops if hop.stated_at]
+    parts = [claim.text]
+    for hop in hops:
+        parts += [hop.quote, hop.quote_translation]
+    for dispute in disputes:
+        parts += [dispute.quote, dispute.quote_translation, dispute.statement]
+    live = [d for d in disputes if d.resolution != Resolution.REJECTED]
+    return {
+        "first_reported_at": min(dates) if dates else None,
+        "dispute_count": len(disputes),
+        "is_disputed": bool(live),
+        "search_document": "\n".join(part for part in parts if part),
+        "independent_origin_count": provenance.independent_origin_count(hops),
+        "relay_count": len(provenance.relay_sources(hops)),
+        "single_origin_echo": provenance.single_origin_echo(hops),
+        "circular_reporting": bool(provenance.circular_hop_ids(hops)),
+        "authorship_contested": bool(provenance.authorship_denials(disputes)),
+    }
 
 
 def claim_refresh(claim: Claim) -> None:
@@ -95,27 +127,25 @@ def claim_refresh(claim: Claim) -> None:
     Written with ``UPDATE`` rather than ``save()`` so that a derived change is not recorded
     as an editor's edit in the claim's history.
     """
-    hops = list(claim.attributions.values("stated_at", "quote", "quote_translation"))
-    disputes = claim.disputes.aggregate(
-        total=Count("pk"), live=Count("pk", filter=~Q(resolution=Resolution.REJECTED))
-    )
-    dispute_quotes = claim.disputes.values_list("quote", "quote_translation", "statement")
-    dates = [hop["stated_at"] for hop in hops if hop["stated_at"]]
-    parts = [claim.text]
-    for hop in hops:
-        parts += [hop["quote"], hop["quote_translation"]]
-    for row in dispute_quotes:
-        parts += list(row)
-    values = {
-        "first_reported_at": min(dates) if dates else None,
-        "dispute_count": disputes["total"],
-        "is_disputed": disputes["live"] > 0,
-        "search_document": "\n".join(part for part in parts if part),
-        "updated_at": timezone.now(),
-    }
+    from .selectors import dispute_queryset, hop_queryset  # selectors import services' models
+
+    hops = list(hop_queryset().filter(claim=claim))
+    disputes = list(dispute_queryset().filter(claim=claim))
+    values = derived_values(claim, hops, disputes)
+    values["updated_at"] = timezone.now()
     Claim.objects.filter(pk=claim.pk).update(**values)
     for name, value in values.items():
         setattr(claim, name, value)
+
+
+def claims_refresh_for_sources(source_ids: Iterable[int]) -> int:
+    """Refresh every claim with a hop by one of ``source_ids`` (after a family changed)."""
+    claims = Claim.objects.filter(attributions__source_id__in=list(source_ids)).distinct()
+    count = 0
+    for claim in claims.iterator():
+        claim_refresh(claim)
+        count += 1
+    return count
 
 
 # ---------------------------------------------------------------------------- claims

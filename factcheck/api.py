@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, pagination, permissions, renderers, status
 from rest_framework.response import Response
@@ -180,3 +182,124 @@ def exception_handler(exc, context):
             request.accepted_renderer = renderers.JSONRenderer()
             request.accepted_media_type = "application/json"
     return response
+
+
+# ---------------------------------------------------------------------------- viewset mixins
+
+
+class ListOnlyFilteringMixin:
+    """Apply filters (and their strict parameter checks) to lists only.
+
+    A detail, create or update request addresses one object by its URL; running the list's
+    filters there would turn ``/claims/7/?disputed=true`` into a confusing 404 and reject
+    harmless parameters such as ``?format=csv``.
+    """
+
+    def filter_queryset(self, queryset):
+        if getattr(self, "action", None) != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
+
+class CSVExportMixin:
+    """Every list answers ``?format=csv`` / ``Accept: text/csv`` with a streamed CSV.
+
+    All rows matching the filters (not one page), a header row first, read in chunks with
+    their prefetches so memory stays flat and queries stay a fixed number per chunk. A
+    viewset may override ``csv_header`` and ``csv_row``; by default the columns are the
+    serializer's fields, with lists joined by ``; ``.
+    """
+
+    csv_chunk_size = 500
+    csv_filename: str | None = None
+
+    def wants_csv(self) -> bool:
+        renderer = getattr(self.request, "accepted_renderer", None)
+        return renderer is not None and renderer.format == "csv"
+
+    def csv_header(self) -> list[str]:
+        """Column names of the CSV export."""
+        fields = self.get_serializer().fields
+        return [name for name, field in fields.items() if not field.write_only]
+
+    def csv_row(self, obj) -> list:
+        """One object as a CSV row, in ``csv_header`` order."""
+        data = self.get_serializer(obj).data
+        return [data.get(name) for name in self.csv_header()]
+
+    def csv_response(self, objects, filename: str) -> StreamingHttpResponse:
+        """A streamed CSV attachment of ``objects`` (a QuerySet is read chunk by chunk)."""
+        header = self.csv_header()
+        if hasattr(objects, "iterator"):
+            # iterator(chunk_size) keeps prefetch_related working, one batch per chunk.
+            objects = objects.iterator(chunk_size=self.csv_chunk_size)
+        rows = (self.csv_row(obj) for obj in objects)
+        response = StreamingHttpResponse(
+            csv_rows(header, rows), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    def _csv_basename(self) -> str:
+        return self.csv_filename or self.basename or "export"
+
+    def list(self, request, *args, **kwargs):
+        if self.wants_csv():
+            queryset = self.filter_queryset(self.get_queryset())
+            return self.csv_response(queryset, f"{self._csv_basename()}.csv")
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        if self.wants_csv():
+            obj = self.get_object()
+            return self.csv_response(
+                [obj], f"{self._csv_basename()}-{kwargs[self.lookup_field]}.csv"
+            )
+        return super().retrieve(request, *args, **kwargs)
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = (
+        "The object changed since you read it (If-Match does not match its ETag); "
+        "fetch it again and reapply your change."
+    )
+    default_code = "precondition_failed"
+
+
+class ConditionalWriteMixin:
+    """Optimistic locking: a detail carries an ``ETag``; a write with a stale ``If-Match`` → 412.
+
+    The tag is a hash of the object's representation, so any change a reader could see
+    (including a claim's hops and disputes) makes it stale. Without ``If-Match`` writes
+    proceed as usual.
+    """
+
+    @staticmethod
+    def etag_of(data) -> str:
+        """A strong ETag for a representation."""
+        digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode())
+        return f'"{digest.hexdigest()[:32]}"'
+
+    def check_if_match(self, obj) -> None:
+        """Raise PreconditionFailed when the request's If-Match names another version."""
+        header = self.request.headers.get("If-Match")
+        if not header:
+            return
+        wanted = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+        if "*" in wanted:
+            return
+        if self.etag_of(self.get_serializer(obj).data) not in wanted:
+            raise PreconditionFailed()
+
+    def get_object(self):
+        obj = super().get_object()
+        if self.request.method in ("PUT", "PATCH", "DELETE"):
+            self.check_if_match(obj)
+        return obj
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        if response.status_code == 200 and isinstance(response, Response):
+            response["ETag"] = self.etag_of(response.data)
+        return response
