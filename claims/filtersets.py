@@ -7,7 +7,6 @@ multiplies claims, no ``DISTINCT`` (DESIGN.md, "Performance by design").
 import django_filters
 from django.db import connection
 from django.db.models import Exists, OuterRef
-from django.db.models.expressions import RawSQL
 
 from factcheck.filters import (
     BooleanFilter,
@@ -18,27 +17,12 @@ from factcheck.filters import (
 )
 from sources.choices import SourceKind
 from sources.models import Source
+from sources.selectors import family_ids_sql
 
 from .choices import Credibility, DisputeKind, Relation, Resolution, Verdict
 from .models import Attribution, Claim, Dispute, Topic
 
 SOURCE_HELP = "Slug of a source."
-
-
-def family_ids_sql(source: Source) -> RawSQL:
-    """Ids of ``source`` and every source affiliated with it, transitively, as a subquery.
-
-    ``UNION`` (not ``UNION ALL``) stops at rows already seen, so even a loop written behind
-    the services' back terminates.
-    """
-    table = Source._meta.db_table
-    return RawSQL(
-        f"WITH RECURSIVE family(id) AS ("
-        f" SELECT id FROM {table} WHERE id = %s"
-        f" UNION SELECT s.id FROM {table} s JOIN family f ON s.affiliated_with_id = f.id"
-        f") SELECT id FROM family",
-        (source.pk,),
-    )
 
 
 def hop_exists(*args, **conditions) -> Exists:
@@ -122,8 +106,40 @@ class ClaimFilterSet(StrictFilterSet):
         lookup_expr="lte",
         help_text="Inclusive, on first_reported_at.",
     )
+    min_independent_origins = django_filters.NumberFilter(
+        field_name="independent_origin_count",
+        lookup_expr="gte",
+        min_value=0,
+        help_text="At least this many independent origins (distinct source families).",
+    )
+    single_origin_echo = BooleanFilter(
+        field_name="single_origin_echo",
+        help_text="true: relayed by 3+ sources but resting on one independent origin.",
+    )
+    circular_reporting = BooleanFilter(
+        field_name="circular_reporting",
+        help_text="true: a chain passes through the same source family twice.",
+    )
+    authorship_contested = BooleanFilter(
+        field_name="authorship_contested",
+        help_text="true: an open or upheld authorship denial contests one of its hops.",
+    )
+    as_of = django_filters.DateFilter(
+        method="filter_as_of",
+        help_text=(
+            "Show the tracker as known on this date: claims first reported by then, "
+            "with the hops, disputes and verdict of that day."
+        ),
+    )
     ordering = NullsLastOrderingFilter(
-        fields=("first_reported_at", "occurred_at", "dispute_count", "updated_at", "id"),
+        fields=(
+            "first_reported_at",
+            "occurred_at",
+            "dispute_count",
+            "updated_at",
+            "id",
+            "independent_origin_count",
+        ),
         help_text=(
             "first_reported_at, occurred_at, dispute_count, updated_at or id; '-' for descending."
         ),
@@ -153,6 +169,11 @@ class ClaimFilterSet(StrictFilterSet):
                 Exists(Dispute.objects.filter(claim=OuterRef("pk"), **conditions))
             )
         return queryset
+
+    def filter_as_of(self, queryset, name, value):
+        # What the hops and disputes looked like that day is drawn by the consumer from
+        # provenance.as_of; the filter keeps the claims that were known by then.
+        return queryset.filter(first_reported_at__lte=value)
 
     def filter_dispute(self, queryset, name, value):
         return queryset  # applied together in filter_queryset

@@ -56,11 +56,33 @@ class Claim(models.Model):
     is_disputed = models.BooleanField(default=False, editable=False)
     dispute_count = models.PositiveIntegerField(default=0, editable=False)
     search_document = models.TextField(blank=True, default="", editable=False)
+    # Distinct source families among the origins: five outlets relaying one wire that
+    # cites one official is one independent origin.
+    independent_origin_count = models.PositiveIntegerField(default=0, editable=False)
+    # Distinct sources among the hops that cite others.
+    relay_count = models.PositiveIntegerField(default=0, editable=False)
+    # Relayed by 3+ reporting sources but resting on a single independent origin.
+    single_origin_echo = models.BooleanField(default=False, editable=False)
+    # Some chain passes through the same source family twice (citogenesis).
+    circular_reporting = models.BooleanField(default=False, editable=False)
+    # An open or upheld authorship denial contests one of its hops.
+    authorship_contested = models.BooleanField(default=False, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(m2m_fields=[topics], excluded_fields=["search_document"])
+    history = HistoricalRecords(
+        m2m_fields=[topics],
+        # Derived columns change with hops and disputes, which keep their own history.
+        excluded_fields=[
+            "search_document",
+            "independent_origin_count",
+            "relay_count",
+            "single_origin_echo",
+            "circular_reporting",
+            "authorship_contested",
+        ],
+    )
 
     class Meta:
         # Newest first; claims with no dated hop yet come last on every database.
@@ -92,6 +114,17 @@ class Claim(models.Model):
             models.Index(fields=["updated_at", "id"], name="claims_claim_updated_idx"),
             models.Index(fields=["verdict"], name="claims_claim_verdict_idx"),
             models.Index(fields=["credibility"], name="claims_claim_cred_idx"),
+            models.Index(fields=["independent_origin_count", "id"], name="claims_claim_indep_idx"),
+            models.Index(
+                fields=["id"],
+                condition=Q(single_origin_echo=True),
+                name="claims_claim_echo_idx",
+            ),
+            models.Index(
+                fields=["id"],
+                condition=Q(authorship_contested=True),
+                name="claims_claim_authorship_idx",
+            ),
         ]
 
     def __str__(self) -> str:

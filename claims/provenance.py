@@ -15,6 +15,11 @@ MAX_CHAINS = 64
 
 ARROW = " → "
 
+# Admiralty source reliability from best to worst; F ("cannot be judged") counts as worst,
+# because a chain is only as strong as the hop nobody can vouch for.
+RELIABILITY_ORDER = "ABCDEF"
+RELIABLE = set("ABC")
+
 
 @dataclass(frozen=True)
 class Chain:
@@ -38,6 +43,15 @@ class Chain:
     @property
     def label(self) -> str:
         return ARROW.join(hop.source.name for hop in self.hops)
+
+    @property
+    def weakest_hop(self):
+        """The hop whose source has the worst Admiralty reliability (F counts as worst)."""
+        return max(self.hops, key=lambda hop: RELIABILITY_ORDER.index(hop.source.reliability))
+
+    @property
+    def weakest_reliability(self) -> str:
+        return self.weakest_hop.source.reliability
 
 
 @dataclass
@@ -169,3 +183,171 @@ def disputes_by_target(disputes: Iterable) -> dict:
     for dispute in disputes:
         grouped.setdefault(dispute.target_id, []).append(dispute)
     return grouped
+
+
+# ---------------------------------------------------------------------------- families
+
+
+def family_of(source) -> int:
+    """The family a source speaks for: the root of its affiliation tree (itself if none)."""
+    return source.family or source.pk
+
+
+def origin_families(hops: Iterable) -> dict:
+    """family id -> origin sources of that family, in entry order."""
+    families: dict = {}
+    for source in origin_sources(hops):
+        families.setdefault(family_of(source), []).append(source)
+    return families
+
+
+def independent_origin_count(hops: Iterable) -> int:
+    """Distinct source families among the origins."""
+    return len(origin_families(hops))
+
+
+def relay_sources(hops: Iterable) -> list:
+    """Distinct sources of the hops that cite others, in entry order."""
+    graph = build_graph(hops)
+    seen: dict = {}
+    for pk, hop in graph.hops.items():
+        if graph.cites[pk]:
+            seen.setdefault(hop.source_id, hop.source)
+    return list(seen.values())
+
+
+ECHO_MIN_RELAYS = 3
+
+
+def single_origin_echo(hops: Iterable) -> bool:
+    """Relayed by three or more reporting sources, yet resting on one independent origin."""
+    hops = list(hops)
+    return independent_origin_count(hops) == 1 and len(relay_sources(hops)) >= ECHO_MIN_RELAYS
+
+
+def circular_hop_ids(hops: Iterable) -> set:
+    """Hops at which a chain comes back to a source family it already passed through.
+
+    That is citogenesis: a source citing a report that (eventually) cites the source itself.
+    """
+    flagged: set = set()
+    for chain in chains(hops):
+        seen: set = set()
+        for hop in chain.hops:
+            family = family_of(hop.source)
+            if family in seen:
+                flagged.add(hop.pk)
+            seen.add(family)
+    return flagged
+
+
+# ---------------------------------------------------------------------------- authorship
+
+LIVE_RESOLUTIONS = {"open", "upheld"}
+
+
+def authorship_denials(disputes: Iterable) -> dict:
+    """hop id -> open or upheld authorship denials targeting it."""
+    denied: dict = {}
+    for dispute in disputes:
+        if (
+            dispute.kind == "authorship_denial"
+            and dispute.target_id
+            and dispute.resolution in LIVE_RESOLUTIONS
+        ):
+            denied.setdefault(dispute.target_id, []).append(dispute)
+    return denied
+
+
+# ---------------------------------------------------------------------------- credibility
+
+CONTESTING_KINDS = {"denial", "authorship_denial", "contradiction", "retraction", "fact_check"}
+
+
+def suggested_credibility(hops: Iterable, disputes: Iterable) -> tuple[int, str]:
+    """An Admiralty credibility grade (1-6) and the reason for it, by a small fixed rule.
+
+    1. No origin yet: 6. An upheld denial, authorship denial, contradiction, retraction or
+       fact check: 5 (improbable).
+    2. Otherwise grade each independent origin family by its best source reliability:
+       two or more families rated A-C: 1; one rated A-C plus other independent origins: 2;
+       one rated A-C alone: 3; only D-E: 4; only F: 6.
+    3. Each open dispute lowers a grade of 1-4 by one step, to 5 at most.
+    """
+    hops = list(hops)
+    disputes = list(disputes)
+    families = origin_families(hops)
+    if not families:
+        return 6, "No origin recorded yet."
+    upheld = [d for d in disputes if d.resolution == "upheld" and d.kind in CONTESTING_KINDS]
+    if upheld:
+        first = upheld[0]
+        return 5, f"An upheld {first.kind.replace('_', ' ')} by {first.disputed_by.name}."
+    grades = {family: min(s.reliability for s in sources) for family, sources in families.items()}
+    reliable = sum(1 for grade in grades.values() if grade in RELIABLE)
+    count = len(grades)
+    if reliable >= 2:
+        grade, reason = 1, f"{reliable} independent origins rated A-C"
+    elif reliable == 1 and count >= 2:
+        grade, reason = 2, f"one origin rated A-C, with {count - 1} other independent origin(s)"
+    elif reliable == 1:
+        grade, reason = 3, "a single independent origin, rated A-C"
+    elif any(g in "DE" for g in grades.values()):
+        grade, reason = 4, f"{count} independent origin(s), none rated better than D"
+    else:
+        return 6, f"{count} independent origin(s), all of reliability F (cannot be judged)."
+    open_disputes = [d for d in disputes if d.resolution == "open"]
+    if open_disputes:
+        grade = min(5, grade + len(open_disputes))
+        reason += f"; lowered by {len(open_disputes)} open dispute(s)"
+    return grade, reason[0].upper() + reason[1:] + "."
+
+
+# ---------------------------------------------------------------------------- as of a date
+
+
+def known_on(hops: Iterable) -> dict:
+    """hop id -> the date the hop was known: its own ``stated_at``, or else the earliest date
+    of a hop that cites it (a relay proves its source had spoken by then); None if undated."""
+    graph = build_graph(hops)
+    memo: dict = {}
+
+    def date_of(pk, trail=()):
+        if pk in memo:
+            return memo[pk]
+        hop = graph.hops[pk]
+        if hop.stated_at:
+            memo[pk] = hop.stated_at
+            return hop.stated_at
+        dates = [
+            date_of(child, trail + (pk,)) for child in graph.cited_by[pk] if child not in trail
+        ]
+        dates = [d for d in dates if d]
+        memo[pk] = min(dates) if dates else None
+        return memo[pk]
+
+    return {pk: date_of(pk) for pk in graph.hops}
+
+
+def dispute_date(dispute):
+    """When a dispute became known: its own date, its document's, or when it was entered."""
+    if dispute.stated_at:
+        return dispute.stated_at
+    if dispute.document_id and dispute.document.published_at:
+        return dispute.document.published_at
+    return dispute.created_at.date() if dispute.created_at else None
+
+
+def as_of(hops: Iterable, disputes: Iterable, day) -> tuple[list, list]:
+    """The hops and disputes known on ``day``; undated hops stay (nothing says they are later)."""
+    hops = list(hops)
+    dates = known_on(hops)
+    visible = [hop for hop in hops if dates.get(hop.pk) is None or dates[hop.pk] <= day]
+    visible_ids = {hop.pk for hop in visible}
+    shown_disputes = [
+        d
+        for d in disputes
+        if (dispute_date(d) is None or dispute_date(d) <= day)
+        and (d.target_id is None or d.target_id in visible_ids)
+    ]
+    return visible, shown_disputes

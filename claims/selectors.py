@@ -6,7 +6,11 @@ each runs a fixed number of queries whatever the page size.
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+import datetime
+import re
+
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet
 
 from .models import Attribution, Claim, Dispute
 
@@ -38,3 +42,79 @@ def claim_list() -> QuerySet:
 def disputed_claims() -> QuerySet:
     """Claims with at least one dispute that is not rejected, newest first."""
     return claim_list().filter(is_disputed=True)
+
+
+def verdicts_as_of(claim_ids, day) -> dict:
+    """claim id -> the claim's history row in force at the end of ``day`` (one query).
+
+    Claims with no history row by then are absent: they had not been entered yet.
+    """
+    end = datetime.datetime.combine(day, datetime.time.max, tzinfo=datetime.UTC)
+    rows = (
+        Claim.history.filter(id__in=list(claim_ids), history_date__lte=end)
+        .exclude(history_type="-")
+        .order_by("id", "-history_date", "-history_id")
+    )
+    found: dict = {}
+    for row in rows:
+        found.setdefault(row.id, row)
+    return found
+
+
+SIMILARITY_THRESHOLD = 0.3
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def trigrams(text: str) -> set:
+    """The trigram set pg_trgm uses: each lower-cased word padded with two spaces in front
+    and one behind, so SQLite's fallback scores like PostgreSQL's ``similarity()``."""
+    grams = set()
+    for word in _WORD.findall(text.lower()):
+        padded = f"  {word} "
+        grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
+    return grams
+
+
+def trigram_similarity(a: str, b: str) -> float:
+    first, second = trigrams(a), trigrams(b)
+    if not first or not second:
+        return 0.0
+    return len(first & second) / len(first | second)
+
+
+def similar_claims(claim: Claim, *, limit: int = 10, threshold: float = SIMILARITY_THRESHOLD):
+    """Likely duplicates of ``claim``: [(other claim, score 0-1)], best first.
+
+    PostgreSQL uses pg_trgm's ``%`` operator over a GIN trigram index; SQLite narrows the
+    candidates to claims sharing a long word and scores them with the same trigram rule.
+    """
+    others = Claim.objects.exclude(pk=claim.pk)
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import TrigramSimilarity
+
+        rows = (
+            others.filter(text__trigram_similar=claim.text)
+            .annotate(score=TrigramSimilarity("text", claim.text))
+            .filter(score__gte=threshold)
+            .order_by("-score", "id")[:limit]
+        )
+        return [(row, round(float(row.score), 3)) for row in rows]
+    words = sorted(set(_WORD.findall(claim.text.lower())), key=len, reverse=True)[:4]
+    if not words:
+        return []
+    condition = Q()
+    for word in words:
+        condition |= Q(text__icontains=word)
+    scored = [
+        (row, round(trigram_similarity(claim.text, row.text), 3))
+        for row in others.filter(condition).order_by("-id")[:2000]
+    ]
+    scored = [pair for pair in scored if pair[1] >= threshold]
+    scored.sort(key=lambda pair: (-pair[1], pair[0].pk))
+    return scored[:limit]
+
+
+def similar_to_text(text: str, *, exclude_pk=None, limit: int = 5):
+    """Likely duplicates of a claim text not saved yet (the admin's add form)."""
+    probe = Claim(pk=exclude_pk or 0, text=text)
+    return similar_claims(probe, limit=limit)

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from factcheck.errors import ReferencedError
@@ -535,3 +535,53 @@ def chains_add(*, claim: Claim, lines: list[list[list[Source]]]) -> list[Attribu
                 current.append(hop)
             previous = current
     return created
+
+
+# ---------------------------------------------------------------------------- merging
+
+
+@transaction.atomic
+def claim_merge(*, keep: Claim, duplicate: Claim, user=None) -> Claim:
+    """Fold ``duplicate`` into ``keep``: its hops, disputes and topics move, then it goes.
+
+    Nothing is lost: every moved row is saved (so its history shows the move, with the
+    reason), the duplicate's own fields stay in its history's deletion record, and a
+    duplicate that was rated while ``keep`` was not passes its verdict on.
+    """
+    if keep.pk == duplicate.pk:
+        raise ValidationError({"duplicate": "A claim cannot be merged into itself."})
+    reason = f"Merged claim #{duplicate.pk} into claim #{keep.pk}"
+    for hop in duplicate.attributions.all():
+        hop.claim = keep
+        hop._change_reason = reason
+        hop.save()
+    for dispute in duplicate.disputes.all():
+        dispute.claim = keep
+        dispute._change_reason = reason
+        dispute.save()
+    topics = set(keep.topics.all()) | set(duplicate.topics.all())
+    fields: dict = {}
+    if keep.verdict == "unrated" and duplicate.verdict != "unrated":
+        fields = {
+            "verdict": duplicate.verdict,
+            "verdict_explanation": duplicate.verdict_explanation,
+            "reviewed_by": duplicate.reviewed_by,
+            "reviewed_at": duplicate.reviewed_at,
+        }
+    for name, value in fields.items():
+        setattr(keep, name, value)
+    if not keep.occurred_at and duplicate.occurred_at:
+        keep.occurred_at = duplicate.occurred_at
+    if not keep.location and duplicate.location:
+        keep.location = duplicate.location
+    keep._change_reason = reason
+    if user is not None and getattr(user, "is_authenticated", False):
+        keep._history_user = user
+        duplicate._history_user = user
+    keep.full_clean(exclude=["topics"])
+    keep.save()
+    keep.topics.set(topics)
+    duplicate._change_reason = reason
+    duplicate.delete()
+    claim_refresh(keep)
+    return keep

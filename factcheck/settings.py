@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django.contrib.postgres",
     "simple_history",
     "sources",
     "claims",

@@ -38,10 +38,13 @@ class Source(models.Model):
     )
     url = models.URLField(max_length=500, blank=True)
     description = models.TextField(blank=True)
+    # Derived by sources.services: the id of the root of this source's affiliation tree.
+    # Sources with the same family are one voice when counting independent origins.
+    family = models.BigIntegerField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["family"])
 
     class Meta:
         ordering = ["name"]
@@ -80,6 +83,7 @@ class Source(models.Model):
             models.Index(fields=["kind", "is_anonymous"], name="sources_src_kind_anon_idx"),
             models.Index(fields=["reliability"], name="sources_src_reliability_idx"),
             models.Index(fields=["country"], name="sources_src_country_idx"),
+            models.Index(fields=["family"], name="sources_src_family_idx"),
         ]
 
     def __str__(self) -> str:

@@ -9,6 +9,7 @@ from django.utils.text import slugify
 from factcheck.errors import ReferencedError
 
 from .models import Document, Source
+from .selectors import family_ids_sql
 
 SOURCE_FIELDS = {
     "name",
@@ -82,6 +83,35 @@ def source_validate(source: Source) -> None:
     _check_affiliation_loop(source)
 
 
+def family_members(source: Source) -> list[int]:
+    """Ids of ``source`` and every source affiliated with it, transitively (one query)."""
+    return list(Source.objects.filter(pk__in=family_ids_sql(source)).values_list("pk", flat=True))
+
+
+def _family_root(source: Source) -> int:
+    root, seen = source, set()
+    while root.affiliated_with_id and root.pk not in seen:
+        seen.add(root.pk)
+        root = root.affiliated_with
+    return root.pk
+
+
+def family_refresh(source: Source) -> list[int]:
+    """Store the family (root of the affiliation tree) on ``source`` and everything under it.
+
+    Returns the ids of the sources whose family changed, so their claims can be refreshed.
+    """
+    root = _family_root(source)
+    members = family_members(source)
+    changed = list(
+        Source.objects.filter(pk__in=members).exclude(family=root).values_list("pk", flat=True)
+    )
+    if changed:
+        Source.objects.filter(pk__in=changed).update(family=root)
+    source.family = root
+    return changed
+
+
 @transaction.atomic
 def source_create(**data) -> Source:
     """Create a source; the slug is made from the name when not given."""
@@ -91,18 +121,28 @@ def source_create(**data) -> Source:
     source = Source(**data)
     source_validate(source)
     source.save()
+    family_refresh(source)
     return source
 
 
 @transaction.atomic
 def source_update(source: Source, **data) -> Source:
-    """Change fields of a source after checking every rule."""
+    """Change fields of a source after checking every rule.
+
+    A new affiliation moves the source (and all under it) to another family, which changes
+    how many independent origins their claims have; those claims are refreshed here too.
+    """
     for name, value in data.items():
         if name not in SOURCE_FIELDS:
             raise TypeError(f"unknown source field: {name}")
         setattr(source, name, value)
     source_validate(source)
     source.save()
+    moved = family_refresh(source)
+    if moved:
+        from claims.services import claims_refresh_for_sources  # claims depends on sources
+
+        claims_refresh_for_sources(moved)
     return source
 
 
