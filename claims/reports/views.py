@@ -1,0 +1,350 @@
+"""The readers' reports: disputed claims, sources, one claim's full provenance picture.
+
+Views stay thin: the rows come from ``claims.selectors``, the filters from the API's own
+``ClaimFilterSet``, the layout of a claim from ``claims.reports.entries``. Every report runs
+a fixed number of queries whatever the page size (tests/reports/test_queries.py).
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.views import LoginView, redirect_to_login
+from django.core.paginator import InvalidPage, Paginator
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+
+from claims import selectors
+from claims.choices import DisputeKind, Verdict
+from claims.exports import CLAIM_CSV_HEADER, claim_csv_row
+from claims.filtersets import ClaimFilterSet
+from claims.models import Attribution, Claim, Dispute, Topic
+from factcheck.api import csv_rows
+from sources.choices import SourceKind
+from sources.models import Source
+
+from .entries import claim_entry
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 200
+CSV_CHUNK = 500
+
+
+class BadRequest(Exception):
+    """A reader's query string cannot be answered; the page shows ``errors`` with a 400."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def reports_access(view):
+    """Let a request through when reports are public or the user is logged in.
+
+    ``FACTCHECK_PUBLIC_REPORTS`` is read on every request (not at import) so that a
+    deployment, or a test with ``override_settings``, can switch it without a restart.
+    """
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not (settings.FACTCHECK_PUBLIC_REPORTS or request.user.is_authenticated):
+            # Our own login page, not the admin's: the admin's refuses readers and
+            # researchers who are not staff, and they are exactly who reads reports.
+            return redirect_to_login(request.get_full_path(), reverse("reports:login"))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def paginate(request, queryset, *, count: int | None = None):
+    """The requested page of ``queryset``; bad ``page``/``page_size`` raise ``BadRequest``.
+
+    ``count``, when the caller already knows it, saves the paginator its COUNT query.
+    """
+    raw_size = request.GET.get("page_size") or str(DEFAULT_PAGE_SIZE)
+    try:
+        size = int(raw_size)
+    except ValueError:
+        size = 0
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise BadRequest(
+            {
+                "page_size": [
+                    f"“{raw_size}” is not a page size; use a whole number 1 to {MAX_PAGE_SIZE}."
+                ]
+            }
+        )
+    paginator = Paginator(queryset, size)
+    if count is not None:
+        paginator.count = count  # a cached_property: setting it skips the query
+    raw_page = request.GET.get("page") or "1"
+    try:
+        return paginator.page(raw_page)
+    except InvalidPage:
+        raise BadRequest(
+            {
+                "page": [
+                    f"“{raw_page}” is not a page of this report; pages run from 1 to "
+                    f"{paginator.num_pages}."
+                ]
+            }
+        ) from None
+
+
+def wanted_format(request) -> str:
+    """``html`` (the default) or ``csv``; anything else is a reader's error."""
+    value = request.GET.get("format") or "html"
+    if value not in {"html", "csv"}:
+        raise BadRequest({"format": [f"Unknown format “{value}”; use csv, or leave it out."]})
+    return value
+
+
+def dispute_summary(claims) -> dict:
+    """How many claims ``claims`` holds, and how many of them have a dispute of each kind.
+
+    One aggregate query over the filtered set, whatever the number of kinds.
+    """
+    counts = {
+        kind: Count("pk", filter=Q(Exists(Dispute.objects.filter(claim=OuterRef("pk"), kind=kind))))
+        for kind in DisputeKind.values
+    }
+    row = claims.order_by().aggregate(total=Count("pk"), **counts)
+    by_kind = [
+        {"kind": kind, "label": label, "count": row[kind]}
+        for kind, label in DisputeKind.choices
+        if row[kind]
+    ]
+    return {"total": row["total"], "by_kind": by_kind}
+
+
+def filter_choices() -> dict:
+    """Choices for the filter form: sources and topics (one query each) and fixed lists."""
+    return {
+        "sources": list(Source.objects.order_by("name").values_list("slug", "name")),
+        "topics": list(Topic.objects.order_by("name").values_list("slug", "name")),
+        "verdicts": Verdict.choices,
+        "dispute_kinds": DisputeKind.choices,
+        "source_kinds": SourceKind.choices,
+        "orderings": [
+            ("", "newest first"),
+            ("first_reported_at", "oldest first"),
+            ("-dispute_count", "most disputes first"),
+            ("-occurred_at", "event date, newest first"),
+            ("-updated_at", "recently updated first"),
+        ],
+    }
+
+
+def csv_query(request) -> str:
+    """The current filters, without paging or empty fields, plus ``format=csv``."""
+    query = request.GET.copy()
+    for name in ("page", "page_size", "format"):
+        query.pop(name, None)
+    for name in list(query):
+        values = [value for value in query.getlist(name) if value != ""]
+        if values:
+            query.setlist(name, values)
+        else:
+            del query[name]
+    query["format"] = "csv"
+    return query.urlencode()
+
+
+@reports_access
+def disputed_report(request):
+    """``/reports/disputed/``: every disputed claim, filtered like the API, newest first."""
+    context = {"filters": request.GET, "choices": filter_choices(), "errors": {}}
+    filterset = ClaimFilterSet(request.GET, queryset=selectors.disputed_claims())
+    try:
+        if not filterset.is_valid():
+            raise BadRequest({name: list(messages) for name, messages in filterset.errors.items()})
+        claims = filterset.qs
+        if wanted_format(request) == "csv":
+            return claims_csv(claims, "disputed-claims.csv")
+        summary = dispute_summary(claims)
+        page = paginate(request, claims, count=summary["total"])
+    except BadRequest as exc:
+        context["errors"] = exc.errors
+        return render(request, "claims/reports/disputed.html", context, status=400)
+    context.update(
+        summary=summary,
+        page=page,
+        entries=[claim_entry(claim) for claim in page.object_list],
+        csv_query=csv_query(request),
+    )
+    return render(request, "claims/reports/disputed.html", context)
+
+
+def claims_csv(claims, filename: str) -> StreamingHttpResponse:
+    """Stream ``claims`` as CSV, a chunk of prefetched claims at a time (formulas defused)."""
+    rows = (claim_csv_row(claim) for claim in claims.iterator(chunk_size=CSV_CHUNK))
+    response = StreamingHttpResponse(
+        csv_rows(CLAIM_CSV_HEADER, rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def count_of(queryset) -> Coalesce:
+    """A correlated ``COUNT(*)`` of ``queryset`` as an annotation (0 when empty).
+
+    Wrapping the rows in ``SELECT COUNT(*) FROM (…)`` lets the inner query use ``DISTINCT``
+    on the column that matters without a GROUP BY on the outer reference.
+    """
+
+    class SubqueryCount(Subquery):
+        template = "(SELECT COUNT(*) FROM (%(subquery)s) _rows)"
+        output_field = IntegerField()
+
+    return Coalesce(SubqueryCount(queryset), 0)
+
+
+# Sortable columns of the sources report: parameter value -> annotation or field.
+SOURCE_COLUMNS = {
+    "name": "name",
+    "kind": "kind",
+    "reliability": "reliability",
+    "claims_originated": "claims_originated_count",
+    "claims_relayed": "claims_relayed_count",
+    "disputes_against": "disputes_against_count",
+    "disputes_raised": "disputes_raised_count",
+}
+SOURCE_PARAMS = {"sort", "page", "page_size"}
+SOURCE_HEADERS = [
+    ("name", "source"),
+    ("kind", "kind"),
+    ("reliability", "reliability"),
+    ("claims_originated", "claims originated"),
+    ("claims_relayed", "claims relayed"),
+    ("disputes_against", "disputes against its claims"),
+    ("disputes_raised", "disputes it raised"),
+]
+
+
+def source_rows():
+    """Every source with its report figures, computed as correlated subqueries in one query."""
+    hops = Attribution.objects.filter(source=OuterRef("pk"))
+    originated_by_outer = Attribution.objects.filter(
+        claim=OuterRef("claim"), source=OuterRef(OuterRef("pk")), is_origin=True
+    )
+    return Source.objects.annotate(
+        claims_originated_count=count_of(hops.filter(is_origin=True).values("claim_id").distinct()),
+        claims_relayed_count=count_of(hops.filter(is_origin=False).values("claim_id").distinct()),
+        disputes_against_count=count_of(
+            Dispute.objects.filter(Exists(originated_by_outer)).values("pk")
+        ),
+        disputes_raised_count=count_of(
+            Dispute.objects.filter(disputed_by=OuterRef("pk")).values("pk")
+        ),
+    )
+
+
+def source_ordering(request) -> tuple[str, list]:
+    """The validated ``sort`` value and the ORDER BY it means (name breaks ties)."""
+    unknown = sorted(set(request.GET) - SOURCE_PARAMS)
+    if unknown:
+        raise BadRequest(
+            {
+                name: [
+                    f"Unknown query parameter “{name}”. Known parameters: page, page_size, sort."
+                ]
+                for name in unknown
+            }
+        )
+    sort = request.GET.get("sort") or "name"
+    column = SOURCE_COLUMNS.get(sort.removeprefix("-"))
+    if column is None:
+        raise BadRequest(
+            {
+                "sort": [
+                    f"Cannot sort by “{sort}”. Sort by one of: {', '.join(SOURCE_COLUMNS)} "
+                    "(prefix '-' for descending)."
+                ]
+            }
+        )
+    ordering = [f"-{column}" if sort.startswith("-") else column]
+    if column != "name":
+        ordering.append("name")
+    return sort, ordering
+
+
+@reports_access
+def sources_report(request):
+    """``/reports/sources/``: per source, claims originated and relayed, disputes, reliability."""
+    context = {"errors": {}, "headers": SOURCE_HEADERS, "sort": "name"}
+    try:
+        sort, ordering = source_ordering(request)
+        rows = source_rows().select_related("affiliated_with").order_by(*ordering)
+        page = paginate(request, rows)
+    except BadRequest as exc:
+        context["errors"] = exc.errors
+        return render(request, "claims/reports/sources.html", context, status=400)
+    context.update(sort=sort, page=page)
+    return render(request, "claims/reports/sources.html", context)
+
+
+def verdict_changes(claim) -> list:
+    """The claim's history rows where the verdict changed (the first row included), oldest first."""
+    changes = []
+    previous = None
+    rows = claim.history.select_related("history_user").order_by("history_date", "history_id")
+    for row in rows:
+        if previous is None or row.verdict != previous.verdict:
+            changes.append(
+                {
+                    "date": row.history_date,
+                    "user": row.history_user,
+                    "verdict": row.get_verdict_display(),
+                    "previous": previous.get_verdict_display() if previous else None,
+                    "explanation": row.verdict_explanation,
+                }
+            )
+        previous = row
+    return changes
+
+
+def admin_change_url(request, claim) -> str:
+    """The claim's admin page for staff, or ``""`` (also while Claim is not in the admin)."""
+    if not request.user.is_staff:
+        return ""
+    try:
+        return reverse("admin:claims_claim_change", args=[claim.pk])
+    except NoReverseMatch:
+        return ""
+
+
+@reports_access
+def claim_report(request, pk: int):
+    """``/reports/claims/<id>/``: one claim's chains, disputes, verdict and verdict history."""
+    try:
+        claim = selectors.claim_list().get(pk=pk)
+    except Claim.DoesNotExist:
+        raise Http404(f"No claim #{pk}.") from None
+    context = {
+        "entry": claim_entry(claim),
+        "claim": claim,
+        "verdict_changes": verdict_changes(claim),
+        "admin_url": admin_change_url(request, claim),
+    }
+    return render(request, "claims/reports/claim.html", context)
+
+
+def home(request):
+    """``/``: where each kind of user goes (admin, API docs, reports). Public."""
+    return render(request, "home.html", {"public_reports": settings.FACTCHECK_PUBLIC_REPORTS})
+
+
+class ReportsLoginView(LoginView):
+    """Log in any active user (the admin's login accepts staff only); then back to ``next``."""
+
+    template_name = "registration/login.html"
+    redirect_authenticated_user = False
+
+
+def disputed_redirect(request):
+    """``/reports/``: the disputed report is the readers' front page."""
+    return redirect("reports:disputed")
