@@ -11,6 +11,8 @@ import django_filters
 from django import forms
 from django.db.models import F
 from django.forms.utils import ErrorDict, ErrorList
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 # Parameters that are not filters but every list understands.
 PAGING_PARAMS = frozenset({"page", "page_size", "format"})
@@ -66,6 +68,7 @@ class StrictBooleanField(forms.Field):
         )
 
 
+@extend_schema_field(OpenApiTypes.BOOL)  # tells the OpenAPI schema what the field_class parses
 class BooleanFilter(django_filters.Filter):
     field_class = StrictBooleanField
 
@@ -93,6 +96,7 @@ class SlugChoiceField(forms.ModelChoiceField):
             raise
 
 
+@extend_schema_field(OpenApiTypes.STR)  # a slug; never enumerate the table into the schema
 class SlugFilter(django_filters.ModelChoiceFilter):
     """A filter whose value is a slug of an existing row; an unknown slug is an error."""
 

@@ -26,6 +26,22 @@ class ReferencedErrorSerializer(serializers.Serializer):
 class TrackerAutoSchema(AutoSchema):
     """drf-spectacular's schema plus the error responses every endpoint can give."""
 
+    def _get_filter_parameters(self):
+        parameters = super()._get_filter_parameters()
+        for parameter in parameters:
+            schema = parameter.get("schema", {})
+            target = schema.get("items", schema)
+            # Integer choices (credibility) are declared as strings for the form field;
+            # the schema should list them as the integers they are.
+            enum = target.get("enum")
+            if (
+                target.get("type") == "integer"
+                and enum
+                and all(isinstance(value, str) and value.isdigit() for value in enum)
+            ):
+                target["enum"] = [int(value) for value in enum]
+        return parameters
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         if direction != "response":

@@ -114,7 +114,12 @@ class ClaimSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     topics = serializers.SlugRelatedField(
         many=True, slug_field="slug", queryset=Topic.objects.all(), required=False
     )
-    reviewed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    reviewed_by = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Username of the editor who set the verdict; null until reviewed.",
+    )
     origins = serializers.SerializerMethodField(help_text="Slugs of the origin hops' sources.")
     attributions = HopSerializer(many=True, read_only=True)
     chains = serializers.SerializerMethodField()
