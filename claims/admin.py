@@ -1,0 +1,619 @@
+"""Editors' admin for claims, hops, disputes and topics.
+
+The claim page is the newsroom's entry desk: chain lines make a whole chain in one save,
+hops and disputes are refined inline, and the provenance is drawn read-only as the
+reports will show it. Every write goes through ``claims.services``; every rule a service
+enforces comes back as a form error (see ``claims.forms``).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from django.contrib import admin
+from django.db.models import Exists, OuterRef, Prefetch
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+
+from sources.admin import ServiceAdmin
+from sources.choices import SourceKind
+
+from . import provenance, services
+from .choices import Verdict
+from .forms import (
+    ClaimAdminForm,
+    DisputeAdminForm,
+    DisputeInlineForm,
+    DisputeInlineFormSet,
+    HopAdminForm,
+    HopInlineForm,
+    HopInlineFormSet,
+)
+from .models import Attribution, Claim, Dispute, Topic
+from .selectors import dispute_queryset, hop_queryset
+
+REVIEW_FIELDS = {"verdict", "verdict_explanation", "credibility"}
+CLAIM_OWN_FIELDS = ["text", "occurred_at", "location", "verdict", "verdict_explanation"]
+
+
+def report_url(claim_id: int) -> str:
+    """The reader's report page for a claim (a plain path until the reports URLs land)."""
+    try:
+        return reverse("reports:claim", args=[claim_id])
+    except NoReverseMatch:
+        return f"/reports/claims/{claim_id}/"
+
+
+def short(text: str, length: int = 80) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+# ---------------------------------------------------------------------------- list filters
+
+
+class DisputedFilter(admin.SimpleListFilter):
+    """Claims with a dispute that is not rejected (the stored ``is_disputed``)."""
+
+    title = "disputed"
+    parameter_name = "disputed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "disputed"), ("no", "not disputed")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(is_disputed=True)
+        if self.value() == "no":
+            return queryset.filter(is_disputed=False)
+        return queryset
+
+
+class OriginKindFilter(admin.SimpleListFilter):
+    """Claims with an origin hop by a source of this kind (an EXISTS on indexed columns)."""
+
+    title = "origin kind"
+    parameter_name = "origin_kind"
+
+    def lookups(self, request, model_admin):
+        return SourceKind.choices
+
+    def queryset(self, request, queryset):
+        if self.value() not in SourceKind.values:
+            return queryset
+        origins = Attribution.objects.filter(
+            claim=OuterRef("pk"), is_origin=True, source__kind=self.value()
+        )
+        return queryset.filter(Exists(origins))
+
+
+class OriginAnonymousFilter(admin.SimpleListFilter):
+    title = "anonymous origin"
+    parameter_name = "origin_anonymous"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "rests on an anonymous source")]
+
+    def queryset(self, request, queryset):
+        if self.value() != "yes":
+            return queryset
+        origins = Attribution.objects.filter(
+            claim=OuterRef("pk"), is_origin=True, source__is_anonymous=True
+        )
+        return queryset.filter(Exists(origins))
+
+
+# ---------------------------------------------------------------------------- inlines
+
+
+class HopInline(admin.TabularInline):
+    model = Attribution
+    fk_name = "claim"
+    form = HopInlineForm
+    formset = HopInlineFormSet
+    extra = 1
+    verbose_name = "hop"
+    verbose_name_plural = "hops (who said it, citing whom)"
+    fields = [
+        "hop_number",
+        "source",
+        "document",
+        "cites",
+        "relation",
+        "quote",
+        "quote_language",
+        "quote_translation",
+        "stated_at",
+        "note",
+    ]
+    readonly_fields = ["hop_number"]
+    autocomplete_fields = ["source", "document", "cites"]
+    show_change_link = True
+
+    @admin.display(description="hop")
+    def hop_number(self, hop):
+        if not hop.pk:
+            return "new"
+        return format_html("#{}{}", hop.pk, " · origin" if hop.is_origin else "")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source", "document")
+
+
+class DisputeInline(admin.StackedInline):
+    model = Dispute
+    form = DisputeInlineForm
+    formset = DisputeInlineFormSet
+    extra = 0
+    verbose_name_plural = "disputes (who contests it)"
+    fieldsets = [
+        (None, {"fields": [("disputed_by", "kind", "target", "resolution")]}),
+        (None, {"fields": [("statement", "quote", "quote_language", "quote_translation")]}),
+        (None, {"fields": [("stated_at", "document", "resolution_note")]}),
+    ]
+    autocomplete_fields = ["disputed_by", "target", "document"]
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("disputed_by", "document", "target")
+
+
+# ---------------------------------------------------------------------------- claims
+
+
+@admin.register(Claim)
+class ClaimAdmin(ServiceAdmin):
+    form = ClaimAdminForm
+    inlines = [HopInline, DisputeInline]
+    list_display = [
+        "short_text",
+        "first_reported_at",
+        "origins_display",
+        "dispute_count",
+        "verdict",
+        "credibility",
+    ]
+    list_display_links = ["short_text"]
+    list_filter = [
+        "verdict",
+        DisputedFilter,
+        OriginKindFilter,
+        OriginAnonymousFilter,
+        "topics",
+        "credibility",
+        "first_reported_at",
+    ]
+    date_hierarchy = "first_reported_at"
+    search_fields = ["text", "attributions__quote", "location"]
+    list_per_page = 50
+    readonly_fields = [
+        "provenance_panel",
+        "reviewed_by",
+        "reviewed_at",
+        "first_reported_at",
+        "is_disputed",
+        "dispute_count",
+        "created_at",
+        "updated_at",
+    ]
+    autocomplete_fields = []
+    filter_horizontal = ["topics"]
+    history_list_display = ["verdict", "credibility", "reviewed_by"]
+    save_on_top = True
+
+    class Media:
+        css = {"all": ["claims/admin/provenance.css"]}
+
+    def get_fieldsets(self, request, obj=None):
+        claim = [(None, {"fields": ["text", ("occurred_at", "location"), "topics"]})]
+        chain = [
+            (
+                "Chain lines: enter a whole chain in one save",
+                {"fields": ["chain_lines"], "classes": ["chain-lines-fieldset"]},
+            )
+        ]
+        verdict = [
+            (
+                "Verdict",
+                {
+                    "fields": [
+                        ("verdict", "credibility"),
+                        "verdict_explanation",
+                        ("reviewed_by", "reviewed_at"),
+                    ]
+                },
+            )
+        ]
+        if obj is None:
+            return claim + chain + verdict
+        picture = [("Provenance, as the report will show it", {"fields": ["provenance_panel"]})]
+        derived = [
+            (
+                "Derived (kept by the services)",
+                {
+                    "fields": [
+                        ("first_reported_at", "is_disputed", "dispute_count"),
+                        ("created_at", "updated_at"),
+                    ],
+                    "classes": ["collapse"],
+                },
+            )
+        ]
+        return claim + picture + chain + verdict + derived
+
+    def get_queryset(self, request):
+        # Origins for the list column come from one prefetch: a constant number of
+        # queries per page whatever its size.
+        origin_hops = Attribution.objects.filter(is_origin=True).select_related("source")
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch("attributions", queryset=origin_hops.order_by("id"), to_attr="origin_hops")
+            )
+        )
+
+    # ------------------------------------------------------------------ columns
+
+    @admin.display(description="claim", ordering="text")
+    def short_text(self, claim):
+        return short(claim.text)
+
+    @admin.display(description="origins")
+    def origins_display(self, claim):
+        seen: dict = {}
+        for hop in getattr(claim, "origin_hops", []):
+            seen.setdefault(hop.source_id, hop.source)
+        if not seen:
+            return "—"
+        return format_html_join(
+            ", ",
+            '<span title="{}">{}</span>',
+            ((f"{s.get_kind_display()} · {s.slug}", s.name) for s in seen.values()),
+        )
+
+    # ------------------------------------------------------------------ the picture
+
+    @admin.display(description="")
+    def provenance_panel(self, claim):
+        if claim is None or claim.pk is None:
+            return "Save the claim to see its provenance."
+        hops = list(hop_queryset().filter(claim=claim))
+        disputes = list(dispute_queryset().filter(claim=claim))
+        by_target = provenance.disputes_by_target(disputes)
+        chains = [
+            {
+                "label": chain.label,
+                "truncated": chain.truncated,
+                "steps": [
+                    {
+                        "hop": hop,
+                        "url": reverse("admin:claims_attribution_change", args=[hop.pk]),
+                        "source_url": reverse("admin:sources_source_change", args=[hop.source_id]),
+                        "disputes": by_target.get(hop.pk, []),
+                    }
+                    for hop in chain.hops
+                ],
+            }
+            for chain in provenance.chains(hops)
+        ]
+        return render_to_string(
+            "admin/claims/claim/provenance_panel.html",
+            {
+                "claim": claim,
+                "chains": chains,
+                "claim_disputes": by_target.get(None, []),
+                "report_url": report_url(claim.pk),
+                "hop_count": len(hops),
+            },
+        )
+
+    # ------------------------------------------------------------------ writes
+
+    def service_create(self, request, obj, form):
+        data = {name: form.cleaned_data[name] for name in CLAIM_OWN_FIELDS}
+        data["credibility"] = form.cleaned_data["credibility"]
+        if data["verdict"] != Verdict.UNRATED or data["verdict_explanation"]:
+            # A claim entered with a verdict was reviewed by whoever entered it.
+            data.update(reviewed_by=request.user, reviewed_at=timezone.now())
+        return services.claim_create(topics=form.cleaned_data.get("topics") or [], **data)
+
+    def service_update(self, request, obj, form, changed):
+        # ``obj`` already carries the form's values (ModelForm built it); the services
+        # check the rules and save them.
+        topics = form.cleaned_data.get("topics") if "topics" in changed else None
+        own = {name: getattr(obj, name) for name in CLAIM_OWN_FIELDS + ["credibility"]}
+        if REVIEW_FIELDS & set(changed):
+            services.verdict_set(
+                claim=obj,
+                verdict=obj.verdict,
+                explanation=obj.verdict_explanation,
+                credibility=obj.credibility,
+                user=request.user,
+            )
+            if topics is not None:
+                services.claim_update(obj, topics=topics)
+        elif set(changed) & set(own) or topics is not None:
+            services.claim_update(obj, topics=topics, **own)
+
+    def service_delete(self, obj):
+        services.claim_delete(obj)
+
+    def save_related(self, request, form, formsets, change):
+        """Disputes first (one may let go of a hop), then hops, then the chain lines."""
+        ordered = sorted(formsets, key=lambda fs: 0 if fs.model is Dispute else 1)
+        for formset in ordered:
+            self.save_formset(request, form, formset, change=change)
+        lines = getattr(form, "parsed_chains", None)
+        if lines:
+            services.chains_add(claim=form.instance, lines=lines)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Attribution:
+            save_hop_formset(formset)
+        elif formset.model is Dispute:
+            save_dispute_formset(formset)
+        else:  # pragma: no cover - every inline of the claim page is one of the two above
+            super().save_formset(request, form, formset, change)
+
+
+def _rows(formset):
+    """Split a validated inline formset into (new, changed, deleted) forms."""
+    new, changed, deleted = [], [], []
+    for form in formset.forms:
+        if not getattr(form, "cleaned_data", None):
+            continue
+        if formset.can_delete and formset._should_delete_form(form):
+            if form.instance.pk:
+                deleted.append(form)
+        elif form.instance.pk is None:
+            if form.has_changed():
+                new.append(form)
+        elif form.has_changed():
+            changed.append(form)
+    return new, changed, deleted
+
+
+def save_hop_formset(formset) -> None:
+    """Write the hop rows through the services in an order that never forms a passing loop.
+
+    Changed hops go cited-before-citing in the graph as it will be (already checked to be
+    loop-free), so no intermediate state can close a loop; new hops cite only saved ones;
+    deletions come last, citing hops before the hops they cite.
+    """
+    claim = formset.instance
+    new, changed, deleted = _rows(formset)
+    fields = sorted(services.HOP_FIELDS)
+
+    final = {form.instance.pk: [c.pk for c in form.cleaned_data["cites"]] for form in changed}
+    order: list[int] = []
+    seen: set[int] = set()
+
+    def visit(pk):
+        if pk in seen:
+            return
+        seen.add(pk)
+        for cited in final.get(pk, ()):
+            visit(cited)
+        order.append(pk)
+
+    for pk in final:
+        visit(pk)
+    by_pk = {form.instance.pk: form for form in changed}
+    formset.changed_objects = []
+    for pk in order:
+        form = by_pk.get(pk)
+        if form is None:
+            continue
+        hop = services.attribution_update(
+            form.instance,
+            cites=list(form.cleaned_data["cites"]),
+            **{name: form.cleaned_data[name] for name in fields},
+        )
+        formset.changed_objects.append((hop, form.changed_data))
+
+    formset.new_objects = [
+        services.attribution_add(
+            claim=claim,
+            cites=list(form.cleaned_data["cites"]),
+            **{name: form.cleaned_data[name] for name in fields},
+        )
+        for form in new
+    ]
+
+    formset.deleted_objects = []
+    remaining = {form.instance.pk: form.instance for form in deleted}
+    through = Attribution.cites.through
+    while remaining:
+        cited_by_remaining = set(
+            through.objects.filter(
+                from_attribution_id__in=list(remaining), to_attribution_id__in=list(remaining)
+            ).values_list("to_attribution_id", flat=True)
+        )
+        ready = [pk for pk in remaining if pk not in cited_by_remaining] or list(remaining)
+        for pk in ready:
+            hop = remaining.pop(pk)
+            services.attribution_delete(hop)
+            formset.deleted_objects.append(hop)
+
+
+def save_dispute_formset(formset) -> None:
+    """Write the dispute rows through the services."""
+    claim = formset.instance
+    new, changed, deleted = _rows(formset)
+    fields = sorted(services.DISPUTE_FIELDS)
+    formset.deleted_objects = []
+    for form in deleted:
+        formset.deleted_objects.append(form.instance)
+        services.dispute_delete(form.instance)
+    formset.changed_objects = [
+        (
+            services.dispute_update(
+                form.instance, **{name: form.cleaned_data[name] for name in fields}
+            ),
+            form.changed_data,
+        )
+        for form in changed
+    ]
+    formset.new_objects = [
+        services.dispute_record(claim=claim, **{name: form.cleaned_data[name] for name in fields})
+        for form in new
+    ]
+
+
+# ---------------------------------------------------------------------------- hops
+
+
+CHANGE_PAGE_RE = re.compile(r"/claims/(claim|attribution|dispute)/(\d+)/change/")
+
+
+def referring_claim_id(request) -> int | None:
+    """The claim whose page asked for hop suggestions, read from the Referer.
+
+    The admin's autocomplete sends only the field it fills, so the page it was opened
+    from is the one hint of which claim the hop belongs to. ``0`` means a new claim
+    (no hops to offer yet); None means unknown (offer everything; the services still
+    refuse a cross-claim choice on save).
+    """
+    if request.GET.get("app_label") != "claims" or request.GET.get("field_name") not in (
+        "cites",
+        "target",
+    ):
+        return None
+    path = urlsplit(request.headers.get("referer", "")).path
+    if path.endswith("/claims/claim/add/"):
+        return 0
+    match = CHANGE_PAGE_RE.search(path)
+    if not match:
+        return None
+    kind, pk = match.group(1), int(match.group(2))
+    if kind == "claim":
+        return pk
+    model = Attribution if kind == "attribution" else Dispute
+    return model.objects.filter(pk=pk).values_list("claim_id", flat=True).first()
+
+
+@admin.register(Attribution)
+class AttributionAdmin(ServiceAdmin):
+    form = HopAdminForm
+    list_display = [
+        "hop",
+        "claim_short",
+        "source",
+        "relation",
+        "is_origin",
+        "stated_at",
+        "document",
+    ]
+    list_select_related = ["claim", "source", "document"]
+    list_filter = ["relation", "is_origin", "source__kind"]
+    search_fields = ["source__name", "source__slug", "quote", "claim__text"]
+    autocomplete_fields = ["claim", "source", "document", "cites"]
+    readonly_fields = ["is_origin", "created_at", "updated_at"]
+    history_list_display = ["source", "relation", "stated_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        # A hop belongs to its claim for good; move it by adding a hop to the other claim.
+        return fields + ["claim"] if obj is not None else fields
+
+    @admin.display(description="hop", ordering="id")
+    def hop(self, obj):
+        return f"#{obj.pk}"
+
+    @admin.display(description="claim", ordering="claim__text")
+    def claim_short(self, obj):
+        return short(obj.claim.text, 60)
+
+    def get_search_results(self, request, queryset, search_term):
+        """Hop suggestions: by source, quote, claim text or hop number, same claim only."""
+        results, duplicates = super().get_search_results(request, queryset, search_term)
+        number = search_term.strip().lstrip("#")
+        if number.isdigit():
+            results = results | queryset.filter(pk=int(number))
+        claim_id = referring_claim_id(request)
+        if claim_id is not None:
+            results = results.filter(claim_id=claim_id)
+        return results, duplicates
+
+    def service_create(self, request, obj, form):
+        data = form.cleaned_data
+        return services.attribution_add(
+            claim=data["claim"],
+            cites=list(data["cites"]),
+            **{name: data[name] for name in services.HOP_FIELDS},
+        )
+
+    def service_update(self, request, obj, form, changed):
+        data = form.cleaned_data
+        services.attribution_update(
+            obj,
+            cites=list(data["cites"]),
+            **{name: data[name] for name in services.HOP_FIELDS},
+        )
+
+    def service_delete(self, obj):
+        services.attribution_delete(obj)
+
+    def references(self, obj):
+        return services.attribution_references(obj)
+
+
+# ---------------------------------------------------------------------------- disputes
+
+
+@admin.register(Dispute)
+class DisputeAdmin(ServiceAdmin):
+    form = DisputeAdminForm
+    list_display = ["__str__", "claim_short", "disputed_by", "kind", "resolution", "stated_at"]
+    list_select_related = ["claim", "disputed_by"]
+    list_filter = ["kind", "resolution", "disputed_by__kind"]
+    search_fields = ["disputed_by__name", "quote", "statement", "claim__text"]
+    autocomplete_fields = ["claim", "disputed_by", "target", "document"]
+    readonly_fields = ["created_at", "updated_at"]
+    history_list_display = ["kind", "resolution", "target"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields + ["claim"] if obj is not None else fields
+
+    @admin.display(description="claim", ordering="claim__text")
+    def claim_short(self, obj):
+        return short(obj.claim.text, 60)
+
+    def service_create(self, request, obj, form):
+        data = form.cleaned_data
+        return services.dispute_record(
+            claim=data["claim"], **{name: data[name] for name in services.DISPUTE_FIELDS}
+        )
+
+    def service_update(self, request, obj, form, changed):
+        services.dispute_update(
+            obj, **{name: getattr(obj, name) for name in services.DISPUTE_FIELDS & set(changed)}
+        )
+
+    def service_delete(self, obj):
+        services.dispute_delete(obj)
+
+
+# ---------------------------------------------------------------------------- topics
+
+
+@admin.register(Topic)
+class TopicAdmin(ServiceAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug"]
+    fields = ["name", "slug"]
+    history_list_display = ["name"]
+
+    def service_create(self, request, obj, form):
+        return services.topic_create(name=obj.name, slug=obj.slug)
+
+    def service_update(self, request, obj, form, changed):
+        services.topic_update(obj, name=obj.name, slug=obj.slug)
+
+    def service_delete(self, obj):
+        services.topic_delete(obj)

@@ -1,0 +1,373 @@
+"""Admin forms for claims, hops and disputes.
+
+Every rule lives in ``claims.services``; these forms only call the services' validation
+helpers on the unsaved objects so that a broken rule comes back as a form error beside the
+field (never a 500), and add the rules that span several inline rows at once (a loop
+among the submitted cites, deleting a hop something still rests on).
+"""
+
+from __future__ import annotations
+
+import copy
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+
+from . import provenance, services
+from .choices import Relation
+from .models import Attribution, Claim, Dispute
+
+# The admin names inline formsets after the foreign key's related_name; the two inlines of
+# the claim page read each other's submitted rows under these prefixes.
+HOP_PREFIX = "attributions"
+DISPUTE_PREFIX = "disputes"
+
+CHAIN_LINES_HELP = (
+    "One chain per line, origin first, using names or slugs of existing sources "
+    "(case does not matter): "
+    "<code>Telegram channel affiliated with Kataib Hezbollah → Reuters → Antiwar.com</code>. "
+    "<code>-&gt;</code> works as well as <code>→</code>. Join several sources that one hop "
+    "cites with <code>+</code>: "
+    "<code>US officials + Iraqi officials → Reuters → Antiwar.com</code>. "
+    "Saving creates the hops (the origin asserts, each next hop paraphrases the one before); "
+    "hops already on the claim are reused. Refine them below (document, quote, date)."
+)
+
+AUTO_RELATION = ("", "auto: asserts if it cites nothing, else paraphrases")
+
+
+def add_service_errors(form: forms.BaseForm, exc: ValidationError, skip=()) -> None:
+    """Put a service's ValidationError on the form, each message on its own field."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for field, messages in exc.message_dict.items():
+        if field in skip:
+            continue
+        target = field if field in form.fields else None
+        if target is None and field != "__all__":
+            messages = [f"{field}: {message}" for message in messages]
+        form.add_error(target, messages)
+
+
+def submitted_rows(data, prefix: str) -> list[dict]:
+    """The rows a sibling inline formset submitted, read from the raw POST data.
+
+    Used where a rule on one inline depends on what the other inline is about to do (a hop
+    may be deleted in the same save that retargets the dispute contesting it).
+    """
+    try:
+        total = int(data.get(f"{prefix}-TOTAL_FORMS", 0))
+    except (TypeError, ValueError):
+        return []
+    rows = []
+    for index in range(min(total, 1000)):
+        row_id = data.get(f"{prefix}-{index}-id") or ""
+        rows.append(
+            {
+                "id": int(row_id) if row_id.isdigit() else None,
+                "target": data.get(f"{prefix}-{index}-target") or "",
+                "deleted": bool(data.get(f"{prefix}-{index}-DELETE")),
+            }
+        )
+    return rows
+
+
+def _relation_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        choices=[AUTO_RELATION, *Relation.choices],
+        required=False,
+        help_text="An origin asserts; a hop that cites others quotes or paraphrases.",
+    )
+
+
+def _auto_relation(cleaned_data: dict) -> None:
+    if not cleaned_data.get("relation"):
+        cites = cleaned_data.get("cites") or []
+        cleaned_data["relation"] = Relation.PARAPHRASES if cites else Relation.ASSERTS
+
+
+class ClaimAdminForm(forms.ModelForm):
+    """The claim's own fields plus the chain lines that create its hops in one save."""
+
+    chain_lines = forms.CharField(
+        required=False,
+        label="Chain lines",
+        widget=forms.Textarea(
+            attrs={
+                "rows": 3,
+                "class": "vLargeTextField chain-lines",
+                "placeholder": "US officials + Iraqi officials → Reuters → Antiwar.com",
+            }
+        ),
+        help_text=CHAIN_LINES_HELP,
+    )
+
+    class Meta:
+        model = Claim
+        fields = [
+            "text",
+            "occurred_at",
+            "location",
+            "topics",
+            "verdict",
+            "verdict_explanation",
+            "credibility",
+        ]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"})}
+
+    def clean_chain_lines(self) -> str:
+        """Parse the chain lines now: an unknown name is a form error before anything is saved."""
+        text = self.cleaned_data.get("chain_lines") or ""
+        self.parsed_chains = []
+        if text.strip():
+            try:
+                self.parsed_chains = services.chain_lines_parse(text)
+            except ValidationError as exc:
+                raise ValidationError(exc.message_dict.get("chain_lines", exc.messages)) from exc
+        return text
+
+
+class HopInlineForm(forms.ModelForm):
+    """One hop row on the claim page; the relation may be left to the service's default."""
+
+    relation = _relation_field()
+
+    class Meta:
+        model = Attribution
+        fields = [
+            "source",
+            "document",
+            "cites",
+            "relation",
+            "quote",
+            "quote_language",
+            "quote_translation",
+            "stated_at",
+            "note",
+        ]
+        widgets = {
+            "quote": forms.Textarea(attrs={"rows": 2, "cols": 30}),
+            "quote_translation": forms.Textarea(attrs={"rows": 2, "cols": 24}),
+            "note": forms.Textarea(attrs={"rows": 2, "cols": 20}),
+            "quote_language": forms.TextInput(attrs={"size": 4}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        _auto_relation(cleaned)
+        return cleaned
+
+
+class HopInlineFormSet(BaseInlineFormSet):
+    """The claim's hops: each row checked by the service, then the rules across rows."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        claim = self.instance
+        saved_claim = claim.pk is not None
+        live: list[tuple[forms.Form, list[Attribution]]] = []
+        deleting: dict[int, forms.Form] = {}
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or not form.cleaned_data:
+                continue
+            if self.can_delete and self._should_delete_form(form):
+                if form.instance.pk:
+                    deleting[form.instance.pk] = form
+                continue
+            cites = list(form.cleaned_data.get("cites") or [])
+            if not saved_claim and cites:
+                form.add_error(
+                    "cites",
+                    "A new claim has no hops to cite yet: hop "
+                    + ", ".join(f"#{c.pk}" for c in cites)
+                    + " belongs to another claim. Enter the chain with chain lines, save, "
+                    "then refine the hops here.",
+                )
+                continue
+            # The service's own loop check reads the citations stored now; rows submitted
+            # together can legitimately reorder them (A stops citing B while B starts citing
+            # A), so each row is checked without it and loops are found below on the graph
+            # as it will be after the save.
+            candidate = copy.copy(form.instance)
+            candidate.pk = None
+            try:
+                services.attribution_validate(candidate, cites)
+            except ValidationError as exc:
+                add_service_errors(form, exc, skip=() if saved_claim else ("claim",))
+                continue
+            live.append((form, cites))
+        if any(self.errors) or not saved_claim:
+            return
+        self._check_graph(claim, live, deleting)
+
+    def _check_graph(self, claim, live, deleting) -> None:
+        through = Attribution.cites.through
+        edges: dict[int, list[int]] = {}
+        for citing, cited in through.objects.filter(from_attribution__claim=claim).values_list(
+            "from_attribution_id", "to_attribution_id"
+        ):
+            edges.setdefault(citing, []).append(cited)
+        for form, cites in live:
+            if form.instance.pk:
+                edges[form.instance.pk] = [c.pk for c in cites]
+        for pk in deleting:
+            edges.pop(pk, None)
+
+        for form, cites in live:
+            gone = [c.pk for c in cites if c.pk in deleting]
+            if gone:
+                form.add_error(
+                    "cites",
+                    "Cites hop " + ", ".join(f"#{pk}" for pk in gone) + ", which is being deleted.",
+                )
+        looped = set(provenance.find_cycle(edges))
+        if looped:
+            names = ", ".join(f"#{pk}" for pk in sorted(looped))
+            message = (
+                f"These cites make a loop among hops {names}: provenance cannot go in circles. "
+                "One of them has to be the origin."
+            )
+            flagged = False
+            for form, _cites in live:
+                if form.instance.pk in looped and "cites" in form.changed_data:
+                    form.add_error("cites", message)
+                    flagged = True
+            if not flagged:
+                raise ValidationError(message)
+
+        if deleting:
+            self._check_deleted_hops(deleting)
+
+    def _check_deleted_hops(self, deleting: dict) -> None:
+        # A dispute that contests a hop must be deleted or retargeted in the same save.
+        dispute_rows = {row["id"]: row for row in submitted_rows(self.data, DISPUTE_PREFIX)}
+        contested = Dispute.objects.filter(target_id__in=list(deleting)).values_list(
+            "pk", "target_id"
+        )
+        for dispute_id, hop_id in contested:
+            row = dispute_rows.get(dispute_id)
+            if row and (row["deleted"] or row["target"] != str(hop_id)):
+                continue
+            deleting[hop_id].add_error(
+                None,
+                f"Hop #{hop_id} is contested by dispute #{dispute_id}; delete that dispute or "
+                "change its target in the same save before deleting the hop.",
+            )
+
+
+class DisputeInlineForm(forms.ModelForm):
+    """One dispute row on the claim page."""
+
+    class Meta:
+        model = Dispute
+        fields = [
+            "disputed_by",
+            "kind",
+            "target",
+            "statement",
+            "quote",
+            "quote_language",
+            "quote_translation",
+            "stated_at",
+            "document",
+            "resolution",
+            "resolution_note",
+        ]
+        widgets = {
+            "statement": forms.Textarea(attrs={"rows": 2, "cols": 26}),
+            "quote": forms.Textarea(attrs={"rows": 2, "cols": 22}),
+            "quote_translation": forms.Textarea(attrs={"rows": 2, "cols": 20}),
+            "resolution_note": forms.Textarea(attrs={"rows": 2, "cols": 20}),
+            "quote_language": forms.TextInput(attrs={"size": 4}),
+        }
+
+
+class DisputeInlineFormSet(BaseInlineFormSet):
+    """The claim's disputes, each checked by ``services.dispute_validate``."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        saved_claim = self.instance.pk is not None
+        deleted_hops = {
+            row["id"] for row in submitted_rows(self.data, HOP_PREFIX) if row["deleted"]
+        }
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or not form.cleaned_data:
+                continue
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            dispute = form.instance
+            if dispute.target_id and not saved_claim:
+                form.add_error(
+                    "target",
+                    f"Hop #{dispute.target_id} belongs to claim #{dispute.target.claim_id}; a new "
+                    "claim has no hops yet. Save the claim with its chain first, then choose "
+                    "the hop contested.",
+                )
+                continue
+            if dispute.target_id and dispute.target_id in deleted_hops:
+                form.add_error("target", f"Hop #{dispute.target_id} is being deleted.")
+                continue
+            try:
+                services.dispute_validate(dispute)
+            except ValidationError as exc:
+                add_service_errors(form, exc, skip=() if saved_claim else ("claim",))
+
+
+class HopAdminForm(forms.ModelForm):
+    """A hop edited on its own page; same rules as on the claim page."""
+
+    relation = _relation_field()
+
+    class Meta:
+        model = Attribution
+        fields = [
+            "claim",
+            "source",
+            "document",
+            "cites",
+            "relation",
+            "quote",
+            "quote_language",
+            "quote_translation",
+            "stated_at",
+            "note",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        _auto_relation(cleaned)
+        return cleaned
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        cites = list(self.cleaned_data.get("cites") or [])
+        try:
+            services.attribution_validate(self.instance, cites)
+        except ValidationError as exc:
+            add_service_errors(self, exc)
+
+
+class DisputeAdminForm(forms.ModelForm):
+    """A dispute edited on its own page; same rules as on the claim page."""
+
+    class Meta:
+        model = Dispute
+        fields = ["claim", *DisputeInlineForm.Meta.fields]
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            services.dispute_validate(self.instance)
+        except ValidationError as exc:
+            add_service_errors(self, exc)
