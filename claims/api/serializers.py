@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from claims import provenance
+from claims.choices import DisputeKind
 from claims.models import Attribution, Claim, Dispute, Topic
 from sources.api.serializers import StrictFieldsMixin
 from sources.models import Document, Source
@@ -86,6 +87,8 @@ class DisputeSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     document = serializers.PrimaryKeyRelatedField(
         queryset=Document.objects.all(), required=False, allow_null=True
     )
+    # The model's default, stated here because the service asks for the kind explicitly.
+    kind = serializers.ChoiceField(choices=DisputeKind.choices, default=DisputeKind.DENIAL)
 
     class Meta:
         model = Dispute
