@@ -138,9 +138,17 @@ def validated(form: forms.ModelForm, check) -> None:
             form.add_error(None, exc.messages)
 
 
+def url_https(field, **kwargs):
+    """Form fields for a model form, guessing https for a URL typed without a scheme."""
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
 class SourceAdminForm(forms.ModelForm):
     class Meta:
         model = Source
+        formfield_callback = url_https
         fields = sorted(services.SOURCE_FIELDS)
 
     def _post_clean(self):
@@ -151,6 +159,7 @@ class SourceAdminForm(forms.ModelForm):
 class DocumentAdminForm(forms.ModelForm):
     class Meta:
         model = Document
+        formfield_callback = url_https
         fields = sorted(services.DOCUMENT_FIELDS)
 
     def _post_clean(self):
