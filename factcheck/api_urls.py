@@ -3,7 +3,17 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from claims.standards import views as standards
+
 urlpatterns = [
+    # Open standards (issue 6); before the routers so claims/<pk>/ does not swallow them.
+    path(
+        "claims/<int:pk>/claimreview/",
+        standards.ClaimReviewView.as_view(),
+        name="claim-claimreview",
+    ),
+    path("claims/<int:pk>/prov/", standards.ClaimProvView.as_view(), name="claim-prov"),
+    path("claimreview/", standards.ClaimReviewFeedView.as_view(), name="claimreview-feed"),
     path("", include("sources.api.urls")),
     path("", include("claims.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

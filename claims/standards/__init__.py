@@ -1,0 +1,1 @@
+"""Open standards and bulk data: schema.org ClaimReview, W3C PROV, lossless dumps."""

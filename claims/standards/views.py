@@ -1,0 +1,119 @@
+"""API endpoints for the open standards: ClaimReview (one claim and the feed) and PROV.
+
+Same authentication, permissions and throttling as the rest of /api/v1/ (the settings'
+defaults). A claim without a verdict (``unrated``) has no ClaimReview: its endpoint answers
+404 with a message saying so, the way a review not yet published does not exist; the feed
+simply leaves such claims out.
+"""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import exceptions, generics, renderers, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from claims import selectors
+from claims.choices import Verdict
+from claims.filtersets import ClaimFilterSet
+from factcheck.api import StrictFilterBackend
+
+from .claimreview import claim_review
+from .w3cprov import claim_prov, prov_json, prov_turtle
+
+
+class JSONLDRenderer(renderers.JSONRenderer):
+    """JSON-LD is JSON; a client asking for ``application/ld+json`` gets it by that name."""
+
+    media_type = "application/ld+json"
+    format = "jsonld"
+
+
+def base_url(request) -> str:
+    """Scheme and host the request came in on, for absolute URLs in linked data."""
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def review_queryset():
+    """Claims with hops, disputes, topics and the publishers of hop documents prefetched."""
+    return selectors.claim_list().prefetch_related("attributions__document__publisher")
+
+
+class ClaimReviewView(APIView):
+    """schema.org ClaimReview JSON-LD of one reviewed claim."""
+
+    renderer_classes = [renderers.JSONRenderer, JSONLDRenderer]
+    queryset = review_queryset()
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="ClaimReview of one claim")
+    def get(self, request, pk: int):
+        claim = get_object_or_404(self.queryset, pk=pk)
+        if claim.verdict == Verdict.UNRATED:
+            raise exceptions.NotFound(
+                f"Claim #{claim.pk} has no verdict yet (unrated), so it has no ClaimReview; "
+                "set a verdict first."
+            )
+        return Response(claim_review(claim, base_url=base_url(request)))
+
+
+class ClaimReviewSerializer(serializers.Serializer):
+    """Read-only: a reviewed claim as its ClaimReview JSON-LD object."""
+
+    def to_representation(self, instance):
+        return claim_review(instance, base_url=base_url(self.context["request"]))
+
+
+@extend_schema_view(get=extend_schema(summary="ClaimReview feed of every reviewed claim"))
+class ClaimReviewFeedView(generics.ListAPIView):
+    """Paginated ClaimReview JSON-LD of every reviewed claim; takes the claims' filters."""
+
+    renderer_classes = [renderers.JSONRenderer, JSONLDRenderer]
+    queryset = review_queryset().exclude(verdict=Verdict.UNRATED)
+    serializer_class = ClaimReviewSerializer
+    filter_backends = [StrictFilterBackend]
+    filterset_class = ClaimFilterSet
+    action = "list"  # read by StrictFilterBackend, which rejects unknown parameters on lists
+
+
+class ProvJSONRenderer(renderers.BaseRenderer):
+    """PROV-JSON (W3C member submission); JSON for error bodies."""
+
+    media_type = "application/json"
+    format = "json"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, str):
+            return data.encode()
+        return renderers.JSONRenderer().render(data)
+
+
+class TurtleRenderer(ProvJSONRenderer):
+    """PROV-O as Turtle (``?format=ttl`` or ``Accept: text/turtle``)."""
+
+    media_type = "text/turtle"
+    format = "ttl"
+
+
+class ClaimProvView(APIView):
+    """The claim's provenance as a W3C PROV document: PROV-JSON, or Turtle with ?format=ttl."""
+
+    renderer_classes = [ProvJSONRenderer, TurtleRenderer]
+    queryset = review_queryset().prefetch_related("disputes__document__publisher")
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="PROV of one claim")
+    def get(self, request, pk: int):
+        claim = get_object_or_404(self.queryset, pk=pk)
+        document = claim_prov(claim, base_url=base_url(request))
+        if request.accepted_renderer.format == "ttl":
+            return Response(prov_turtle(document), content_type="text/turtle; charset=utf-8")
+        return Response(prov_json(document))
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Errors are JSON whatever format was asked for, as everywhere in the API.
+        if response.status_code >= 400 and getattr(request, "accepted_renderer", None):
+            request.accepted_renderer = renderers.JSONRenderer()
+            request.accepted_media_type = "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)
