@@ -28,7 +28,14 @@ class TrackerAutoSchema(AutoSchema):
 
     def _get_filter_parameters(self):
         parameters = super()._get_filter_parameters()
+        filterset_class = getattr(self.view, "filterset_class", None)
+        filters = filterset_class.base_filters if filterset_class else {}
         for parameter in parameters:
+            # A filter class with a schema override (BooleanFilter, SlugFilter) loses the
+            # filter's own help text in drf-spectacular; put it back.
+            help_text = getattr(filters.get(parameter["name"]), "extra", {}).get("help_text")
+            if help_text and not parameter.get("description"):
+                parameter["description"] = str(help_text)
             schema = parameter.get("schema", {})
             target = schema.get("items", schema)
             # Integer choices (credibility) are declared as strings for the form field;
