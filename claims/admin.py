@@ -109,7 +109,8 @@ class OriginAnonymousFilter(admin.SimpleListFilter):
 # ---------------------------------------------------------------------------- inlines
 
 
-class HopInline(admin.TabularInline):
+class HopInline(admin.StackedInline):
+    # Stacked, not tabular: nine columns of autocompletes and quotes do not fit a laptop.
     model = Attribution
     fk_name = "claim"
     form = HopInlineForm
@@ -117,27 +118,14 @@ class HopInline(admin.TabularInline):
     extra = 1
     verbose_name = "hop"
     verbose_name_plural = "hops (who said it, citing whom)"
-    fields = [
-        "hop_number",
-        "source",
-        "document",
-        "cites",
-        "relation",
-        "quote",
-        "quote_language",
-        "quote_translation",
-        "stated_at",
-        "note",
+    fieldsets = [
+        (None, {"fields": [("source", "relation", "cites")]}),
+        (None, {"fields": [("document", "stated_at")]}),
+        (None, {"fields": [("quote", "quote_language", "quote_translation")]}),
+        (None, {"fields": ["note"]}),
     ]
-    readonly_fields = ["hop_number"]
     autocomplete_fields = ["source", "document", "cites"]
     show_change_link = True
-
-    @admin.display(description="hop")
-    def hop_number(self, hop):
-        if not hop.pk:
-            return "new"
-        return format_html("#{}{}", hop.pk, " · origin" if hop.is_origin else "")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("source", "document")
@@ -174,7 +162,7 @@ class ClaimAdmin(ServiceAdmin):
         "origins_display",
         "dispute_count",
         "verdict",
-        "credibility",
+        "credibility_grade",
     ]
     list_display_links = ["short_text"]
     list_filter = [
@@ -199,8 +187,7 @@ class ClaimAdmin(ServiceAdmin):
         "created_at",
         "updated_at",
     ]
-    autocomplete_fields = []
-    filter_horizontal = ["topics"]
+    autocomplete_fields = ["topics"]
     history_list_display = ["verdict", "credibility", "reviewed_by"]
     save_on_top = True
 
@@ -261,6 +248,12 @@ class ClaimAdmin(ServiceAdmin):
     @admin.display(description="claim", ordering="text")
     def short_text(self, claim):
         return short(claim.text)
+
+    @admin.display(description="credibility", ordering="credibility")
+    def credibility_grade(self, claim):
+        return format_html(
+            '<span title="{}">{}</span>', claim.get_credibility_display(), claim.credibility
+        )
 
     @admin.display(description="origins")
     def origins_display(self, claim):

@@ -34,7 +34,7 @@ CHAIN_LINES_HELP = (
     "hops already on the claim are reused. Refine them below (document, quote, date)."
 )
 
-AUTO_RELATION = ("", "auto: asserts if it cites nothing, else paraphrases")
+AUTO_RELATION = ("", "auto (asserts / paraphrases)")
 
 
 def add_service_errors(form: forms.BaseForm, exc: ValidationError, skip=()) -> None:
@@ -78,7 +78,8 @@ def _relation_field() -> forms.ChoiceField:
     return forms.ChoiceField(
         choices=[AUTO_RELATION, *Relation.choices],
         required=False,
-        help_text="An origin asserts; a hop that cites others quotes or paraphrases.",
+        help_text="An origin asserts; a hop that cites others quotes or paraphrases. "
+        "Auto picks the right one.",
     )
 
 
@@ -115,7 +116,10 @@ class ClaimAdminForm(forms.ModelForm):
             "verdict_explanation",
             "credibility",
         ]
-        widgets = {"text": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"})}
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
+            "verdict_explanation": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
+        }
 
     def clean_chain_lines(self) -> str:
         """Parse the chain lines now: an unknown name is a form error before anything is saved."""
@@ -148,10 +152,10 @@ class HopInlineForm(forms.ModelForm):
             "note",
         ]
         widgets = {
-            "quote": forms.Textarea(attrs={"rows": 2, "cols": 30}),
-            "quote_translation": forms.Textarea(attrs={"rows": 2, "cols": 24}),
-            "note": forms.Textarea(attrs={"rows": 2, "cols": 20}),
-            "quote_language": forms.TextInput(attrs={"size": 4}),
+            "quote": forms.Textarea(attrs={"rows": 2, "cols": 40}),
+            "quote_translation": forms.Textarea(attrs={"rows": 2, "cols": 30}),
+            "note": forms.Textarea(attrs={"rows": 1, "cols": 60}),
+            "quote_language": forms.TextInput(attrs={"size": 5}),
         }
 
     def clean(self):

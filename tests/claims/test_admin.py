@@ -471,3 +471,39 @@ def test_changelist_runs_constant_queries(editor_client, seed, django_assert_max
     with CaptureQueriesContext(connection) as six:
         assert len(editor_client.get(url).context["cl"].result_list) == 6
     assert len(six) == len(one), [q["sql"] for q in six.captured_queries]
+
+
+# ---------------------------------------------------------------------------- autocomplete
+
+
+def _suggest(client, referer: str, field="cites", model="attribution", term="Reuters"):
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "claims", "model_name": model, "field_name": field, "term": term},
+        HTTP_REFERER=referer,
+    )
+    assert response.status_code == 200
+    return [row["text"] for row in response.json()["results"]]
+
+
+def test_hop_autocomplete_offers_only_the_claims_own_hops(editor_client, seed):
+    claim = seed.telegram_claim
+    page = "http://testserver" + reverse("admin:claims_claim_change", args=[claim.pk])
+    reuters = claim.attributions.get(source__slug="reuters")
+    # Antiwar.com's hop quotes "Reuters initially reported", so it matches too.
+    antiwar = claim.attributions.get(source__slug="antiwarcom")
+    assert _suggest(editor_client, page) == [str(reuters), str(antiwar)]
+    target_page = "http://testserver" + reverse(
+        "admin:claims_dispute_change", args=[claim.disputes.get().pk]
+    )
+    assert _suggest(editor_client, target_page, field="target", model="dispute") == [
+        str(reuters),
+        str(antiwar),
+    ]
+    # By hop number too.
+    assert _suggest(editor_client, page, term=f"#{reuters.pk}") == [str(reuters)]
+    # A new claim has no hops to offer; an unknown page gets every match.
+    add_page = "http://testserver" + reverse("admin:claims_claim_add")
+    assert _suggest(editor_client, add_page) == []
+    everywhere = _suggest(editor_client, "", term="reuters")
+    assert len({text.split(" on claim #")[1] for text in everywhere}) > 1
