@@ -157,7 +157,8 @@ def csv_query(request) -> str:
 @reports_access
 def disputed_report(request):
     """``/reports/disputed/``: every disputed claim, filtered like the API, newest first."""
-    context = {"filters": request.GET, "choices": filter_choices(), "errors": {}}
+    # The form's choices are read only for HTML: the CSV download does not draw the form.
+    context = {"filters": request.GET, "choices": filter_choices, "errors": {}}
     filterset = ClaimFilterSet(request.GET, queryset=selectors.disputed_claims())
     try:
         if not filterset.is_valid():

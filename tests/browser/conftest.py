@@ -5,12 +5,13 @@ Without Chromium the browser tests are skipped with a reason that says so; with
 so CI can never pass by silently skipping.
 """
 
+import importlib
 import os
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
@@ -75,14 +76,34 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
+def ensure_editors_group() -> Group:
+    """The Editors group as migration 0003 makes it.
+
+    A transactional test's flush empties it; serialized rollback should bring it back, but
+    its copy of the rows is kept on the thread's connection object, which Playwright's
+    greenlets do not always see, so make sure of it here.
+    """
+    migration = importlib.import_module("claims.migrations.0003_groups")
+    editors, _ = Group.objects.get_or_create(name="Editors")
+    for app_label, models in migration.TRACKER_MODELS.items():
+        editors.permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label=app_label, content_type__model__in=models
+            )
+        )
+    return editors
+
+
 @pytest.fixture
 def demo_server(live_server, transactional_db, django_db_serialized_rollback):
     """A live server holding the seed article, a reader and an editor (group Editors)."""
+    ensure_editors_group()
     call_command("load_demo", stdout=open(os.devnull, "w"))
     User = get_user_model()
     User.objects.create_user("reader", password=PASSWORDS["reader"])
     editor = User.objects.create_user("editor", password=PASSWORDS["editor"], is_staff=True)
     editor.groups.add(Group.objects.get(name="Editors"))
+    assert editor.has_perm("claims.add_dispute"), "the Editors group lost its permissions"
     return live_server
 
 

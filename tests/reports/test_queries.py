@@ -1,0 +1,64 @@
+"""Every report runs the same number of queries for one row as for several (STYLE.md)."""
+
+import pytest
+
+from tests.factories import AttributionFactory, DisputeFactory, SourceFactory
+
+# session + user, then each report's own: filter-form sources and topics, the summary
+# aggregate (which is also the page count), the page of claims, and the four prefetches
+# (hops, cited hops, disputes, topics).
+DISPUTED_QUERIES = 2 + 2 + 1 + 1 + 4
+# session + user, the claims, and the same four prefetches (one batch: the page is small).
+CSV_QUERIES = 2 + 1 + 4
+# session + user, the page count, the rows with every figure as correlated subqueries.
+SOURCES_QUERIES = 2 + 1 + 1
+# session + user, the claim, its four prefetches, its history rows.
+CLAIM_QUERIES = 2 + 1 + 4 + 1
+
+
+def fetch(client, url: str):
+    response = client.get(url)
+    if response.streaming:
+        b"".join(response.streaming_content)  # a streamed body runs its queries as it is read
+    assert response.status_code == 200
+    return response
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("/reports/disputed/", DISPUTED_QUERIES),
+        ("/reports/disputed/?disputed_by=&format=csv", CSV_QUERIES),
+        ("/reports/sources/?sort=-disputes_raised", SOURCES_QUERIES),
+    ],
+)
+def test_report_queries_constant_for_one_or_many(
+    reader_client, make_disputed, django_assert_num_queries, url, expected
+):
+    make_disputed()
+    with django_assert_num_queries(expected):
+        fetch(reader_client, url)
+    for day in range(2, 6):
+        make_disputed(day=day)
+    with django_assert_num_queries(expected):
+        response = fetch(reader_client, url)
+    if url.startswith("/reports/disputed/?"):
+        return
+    # The rows really are all there (and not a truncated page).
+    body = response.content.decode()
+    assert body.count('<article class="claim"') in (0, 5)
+
+
+def test_claim_report_queries_constant_for_few_or_many_hops(
+    reader_client, make_disputed, django_assert_num_queries
+):
+    claim, hops = make_disputed()
+    url = f"/reports/claims/{claim.pk}/"
+    with django_assert_num_queries(CLAIM_QUERIES):
+        fetch(reader_client, url)
+    for _ in range(4):
+        hop = AttributionFactory(claim=claim, cites=[hops[-1]])
+        DisputeFactory(claim=claim, target=hop, disputed_by=SourceFactory())
+    with django_assert_num_queries(CLAIM_QUERIES):
+        response = fetch(reader_client, url)
+    assert response.content.decode().count("data-dispute-id=") >= 5
