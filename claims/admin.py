@@ -158,9 +158,9 @@ class ClaimAdmin(ServiceAdmin):
     inlines = [HopInline, DisputeInline]
     list_display = [
         "short_text",
-        "first_reported_at",
+        "first_reported",
         "origins_display",
-        "dispute_count",
+        "disputes",
         "verdict",
         "credibility_grade",
     ]
@@ -188,7 +188,8 @@ class ClaimAdmin(ServiceAdmin):
         "updated_at",
     ]
     autocomplete_fields = ["topics"]
-    history_list_display = ["verdict", "credibility", "reviewed_by"]
+    history_list_display = ["verdict", "credibility", "reviewer"]
+    object_history_template = "admin/claims/claim/object_history.html"
     save_on_top = True
 
     class Media:
@@ -243,11 +244,35 @@ class ClaimAdmin(ServiceAdmin):
             )
         )
 
+    # ------------------------------------------------------------------ history
+
+    def reviewer(self, record):
+        """The reviewer on a historical version (a column of the history page)."""
+        return record.reviewed_by or "—"
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The claim's history, followed by the history of its hops and disputes."""
+        rows, truncated = part_history(object_id)
+        context = {"part_history": rows, "part_history_truncated": truncated}
+        return super().history_view(request, object_id, {**context, **(extra_context or {})})
+
     # ------------------------------------------------------------------ columns
 
     @admin.display(description="claim", ordering="text")
     def short_text(self, claim):
         return short(claim.text)
+
+    @admin.display(description="first reported", ordering="first_reported_at")
+    def first_reported(self, claim):
+        return claim.first_reported_at.isoformat() if claim.first_reported_at else "—"
+
+    @admin.display(description="disputes", ordering="dispute_count")
+    def disputes(self, claim):
+        if not claim.dispute_count:
+            return "0"
+        # Red when a dispute is live, as in the reports.
+        css = "disputed-live" if claim.is_disputed else "disputed-closed"
+        return format_html('<span class="{}">{}</span>', css, claim.dispute_count)
 
     @admin.display(description="credibility", ordering="credibility")
     def credibility_grade(self, claim):
@@ -351,6 +376,75 @@ class ClaimAdmin(ServiceAdmin):
             save_dispute_formset(formset)
         else:  # pragma: no cover - every inline of the claim page is one of the two above
             super().save_formset(request, form, formset, change)
+
+
+PART_HISTORY_LIMIT = 200
+ACTIONS = {"+": "added", "~": "changed", "-": "deleted"}
+
+
+def part_history(claim_id) -> tuple[list[dict], bool]:
+    """Recent history rows of a claim's hops and disputes, newest first (two queries)."""
+    try:
+        claim_id = int(claim_id)
+    except (TypeError, ValueError):
+        return [], False
+    hops = list(
+        Attribution.history.filter(claim_id=claim_id)
+        .select_related("history_user", "source")
+        .order_by("-history_date")[: PART_HISTORY_LIMIT + 1]
+    )
+    disputes = list(
+        Dispute.history.filter(claim_id=claim_id)
+        .select_related("history_user", "disputed_by")
+        .order_by("-history_date")[: PART_HISTORY_LIMIT + 1]
+    )
+    truncated = len(hops) > PART_HISTORY_LIMIT or len(disputes) > PART_HISTORY_LIMIT
+    rows = []
+    for record in hops:
+        alive = record.history_type != "-"
+        rows.append(
+            {
+                "when": record.history_date,
+                "user": record.history_user,
+                "action": ACTIONS.get(record.history_type, record.history_type),
+                "what": f"hop #{record.id} · {record.source}",
+                "url": reverse("admin:claims_attribution_change", args=[record.id])
+                if alive
+                else "",
+                "summary": "; ".join(
+                    part
+                    for part in [
+                        record.get_relation_display(),
+                        f"stated {record.stated_at:%Y-%m-%d}" if record.stated_at else "",
+                        f"“{short(record.quote, 60)}”" if record.quote else "",
+                    ]
+                    if part
+                ),
+            }
+        )
+    for record in disputes:
+        alive = record.history_type != "-"
+        rows.append(
+            {
+                "when": record.history_date,
+                "user": record.history_user,
+                "action": ACTIONS.get(record.history_type, record.history_type),
+                "what": f"dispute #{record.id} · {record.get_kind_display()} by "
+                f"{record.disputed_by}",
+                "url": reverse("admin:claims_dispute_change", args=[record.id]) if alive else "",
+                "summary": "; ".join(
+                    part
+                    for part in [
+                        record.get_resolution_display(),
+                        f"against hop #{record.target_id}" if record.target_id else "",
+                        f"“{short(record.quote, 60)}”" if record.quote else "",
+                    ]
+                    if part
+                ),
+            }
+        )
+    rows.sort(key=lambda row: row["when"], reverse=True)
+    return rows[:PART_HISTORY_LIMIT], truncated
 
 
 def _rows(formset):

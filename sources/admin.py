@@ -205,6 +205,9 @@ class SourceAdmin(ServiceAdmin):
     ]
     history_list_display = ["kind", "reliability", "affiliated_with"]
 
+    class Media:
+        css = {"all": ["claims/admin/provenance.css"]}
+
     @admin.display(description="affiliation", ordering="affiliated_with__name")
     def affiliation_display(self, obj):
         if not obj.affiliated_with_id:

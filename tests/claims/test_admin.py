@@ -507,3 +507,27 @@ def test_hop_autocomplete_offers_only_the_claims_own_hops(editor_client, seed):
     assert _suggest(editor_client, add_page) == []
     everywhere = _suggest(editor_client, "", term="reuters")
     assert len({text.split(" on claim #")[1] for text in everywhere}) > 1
+
+
+def test_claim_history_page_lists_hop_and_dispute_changes(editor_client, editor, seed):
+    claim = seed.telegram_claim
+    dispute = claim.disputes.get()
+    url = reverse("admin:claims_dispute_change", args=[dispute.pk])
+    response = editor_client.get(url)
+    data = {
+        k: v for k, v in response.context["adminform"].form.initial.items() if v not in (None, "")
+    }
+    data.update(resolution="upheld", resolution_note="Kataib Hezbollah's denial stands.")
+    response = editor_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    dispute.refresh_from_db()
+    assert dispute.resolution == "upheld"
+    assert dispute.history.first().history_user == editor
+
+    history = editor_client.get(reverse("admin:claims_claim_history", args=[claim.pk]))
+    content = history.content.decode()
+    assert "Hops and disputes of this claim" in content
+    assert f"dispute #{dispute.pk} · authorship denial by Kataib Hezbollah" in content
+    assert "upheld" in content
+    rows = history.context["part_history"]
+    assert rows[0]["user"] == editor and rows[0]["action"] == "changed"
