@@ -50,3 +50,34 @@ check: venv-dev
 
 clean:
 	rm -rf $(VENV) var test-artifacts .pytest_cache .ruff_cache
+
+# ---------------------------------------------------------------------------- benchmarks
+# bench/ is the performance engineer's: see bench/RESULTS.md. Both targets install what they
+# need (wrk from Debian, Datasette 0.65 in its own venv) and use their own databases
+# (factcheck_bench_*), never factcheck or test_*.
+BENCH_VENV := var/bench-venv
+N ?= 10000
+BENCH_ARGS ?= --duration 8 --rounds 3 --csv --writes 200
+
+.PHONY: bench bench-smoke bench-tools
+
+$(BENCH_VENV)/.installed: requirements-bench.txt
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	touch $@
+
+bench-tools: venv $(BENCH_VENV)/.installed
+	command -v wrk >/dev/null 2>&1 || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null; }
+	command -v pgbench >/dev/null 2>&1 || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql-contrib >/dev/null; }
+
+## bench: generate N claims (default 10000) in factcheck_bench_N, load tracker and Datasette
+bench: bench-tools
+	$(PY) bench/generate.py --claims $(N) --verify
+	$(PY) bench/run.py --claims $(N) $(BENCH_ARGS)
+	$(PY) bench/run.py --report
+
+## bench-smoke: 2k claims, every step for one second; fails on any mismatch or error
+bench-smoke: bench-tools
+	timeout 300 $(PY) bench/generate.py --claims 2000 --db factcheck_bench_smoke --verify
+	timeout 300 $(PY) bench/run.py --claims 2000 --db factcheck_bench_smoke --duration 1 \
+		--rounds 1 --csv --writes 10 --strict --out bench/out/smoke.json
