@@ -700,7 +700,7 @@ def bench(args) -> dict:
         print("same claims on both sides:", {k: v["same_ids"] for k, v in result["cases"].items()})
         pids = tree_pids(tracker.pid) + [datasette.pid]
         for rnd in range(args.rounds):
-            for name, (label, tpath, dpath) in todo.items():
+            for name, (_label, tpath, dpath) in todo.items():
                 for side, url, headers in (
                     ("tracker", tbase + tpath, auth),
                     ("datasette", dbase + dpath, {}),
