@@ -531,3 +531,52 @@ def test_claim_history_page_lists_hop_and_dispute_changes(editor_client, editor,
     assert "upheld" in content
     rows = history.context["part_history"]
     assert rows[0]["user"] == editor and rows[0]["action"] == "changed"
+
+
+def test_new_hop_row_cites_existing_hop(editor_client, two_hop_claim):
+    claim, origin, relay = two_hop_claim
+    reporter = SourceFactory(name="Late reporter")
+    url = reverse("admin:claims_claim_change", args=[claim.pk])
+    response = editor_client.get(url)
+    data = formset_post_data(response)
+    add_row(
+        data,
+        prefixes(response)[Attribution],
+        {"source": str(reporter.pk), "cites": [str(relay.pk)], "quote": "as Relay desk said"},
+    )
+    response = editor_client.post(url, data)
+    assert response.status_code == 302, form_errors(response)
+    hop = claim.attributions.get(source=reporter)
+    assert (hop.relation, hop.is_origin, list(hop.cites.all())) == ("paraphrases", False, [relay])
+    assert hop.history.first().history_user.username == "editor"
+
+
+def test_hop_admin_page_applies_the_same_rules(editor_client, two_hop_claim):
+    claim, origin, relay = two_hop_claim
+    url = reverse("admin:claims_attribution_change", args=[origin.pk])
+    response = editor_client.post(
+        url,
+        {"source": str(origin.source_id), "cites": [str(relay.pk)], "relation": "quotes"},
+    )
+    assert response.status_code == 200
+    assert "provenance cannot go in circles" in str(response.context["adminform"].form.errors)
+    assert list(origin.cites.all()) == []
+
+    # Deleting a hop that another hop cites is refused with the reference named.
+    response = editor_client.post(
+        reverse("admin:claims_attribution_delete", args=[origin.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert Attribution.objects.filter(pk=origin.pk).exists()
+    page = editor_client.get(response["Location"])
+    assert f"hop #{relay.pk} (cites it)" in page.content.decode()
+
+
+def test_claim_delete_goes_through_service(editor_client, two_hop_claim):
+    claim, origin, relay = two_hop_claim
+    response = editor_client.post(
+        reverse("admin:claims_claim_delete", args=[claim.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not Claim.objects.filter(pk=claim.pk).exists()
+    assert not Attribution.objects.filter(pk__in=[origin.pk, relay.pk]).exists()
