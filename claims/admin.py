@@ -33,6 +33,7 @@ from .forms import (
     HopInlineFormSet,
 )
 from .models import Attribution, Claim, Dispute, Topic
+from .resources import ClaimResource, SpreadsheetAdminMixin
 from .selectors import dispute_queryset, hop_queryset
 
 REVIEW_FIELDS = {"verdict", "verdict_explanation", "credibility"}
@@ -153,7 +154,8 @@ class DisputeInline(admin.StackedInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(ServiceAdmin):
+class ClaimAdmin(SpreadsheetAdminMixin, ServiceAdmin):
+    resource_classes = [ClaimResource]  # claims with a "chain" column of chain lines
     form = ClaimAdminForm
     inlines = [HopInline, DisputeInline]
     list_display = [

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django.contrib.postgres",
     "simple_history",
+    "import_export",
     "sources",
     "claims",
 ]
@@ -156,6 +157,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 # Reports need a login unless this is on.
 FACTCHECK_PUBLIC_REPORTS = env_bool("FACTCHECK_PUBLIC_REPORTS", default=False)
+# Spreadsheet import/export in the admin needs the model's add (import) / view (export) right.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # The organisation that publishes verdicts (ClaimReview author).
 FACTCHECK_PUBLISHER_NAME = os.environ.get("FACTCHECK_PUBLISHER_NAME", "Claim-provenance tracker")
 FACTCHECK_PUBLISHER_URL = os.environ.get("FACTCHECK_PUBLISHER_URL", "")

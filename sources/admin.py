@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
+from claims.resources import DocumentResource, SourceResource, SpreadsheetAdminMixin
 from factcheck.errors import ReferencedError
 
 from . import services
@@ -172,7 +173,8 @@ def _fields(obj, names) -> dict:
 
 
 @admin.register(Source)
-class SourceAdmin(ServiceAdmin):
+class SourceAdmin(SpreadsheetAdminMixin, ServiceAdmin):
+    resource_classes = [SourceResource]  # CSV/XLSX import with preview, through the services
     form = SourceAdminForm
     list_display = [
         "name",
@@ -287,7 +289,8 @@ class SourceAdmin(ServiceAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(ServiceAdmin):
+class DocumentAdmin(SpreadsheetAdminMixin, ServiceAdmin):
+    resource_classes = [DocumentResource]
     form = DocumentAdminForm
     list_display = ["title", "publisher", "kind", "published_at", "language"]
     list_filter = ["kind", "language", "published_at"]
