@@ -209,3 +209,18 @@ def test_json_ld_script_cannot_close_the_script_element(seed):
     body = html.removeprefix('<script type="application/ld+json">').removesuffix("</script>")
     assert "</script>" not in body and "<b>" not in body and "&" not in body
     assert json.loads(body)["claimReviewed"] == "Tricky </script><b>&"
+
+
+def test_claim_report_page_embeds_the_same_json_ld(seed, client, researcher):
+    claim = rate(seed.telegram_claim)
+    client.force_login(researcher)
+    page = client.get(f"/reports/claims/{claim.pk}/").content.decode()
+    start = page.index('<script type="application/ld+json">') + len(
+        '<script type="application/ld+json">'
+    )
+    embedded = json.loads(page[start : page.index("</script>", start)])
+    assert embedded == claim_review(claim, base_url="http://testserver")
+    unrated = seed.drone_claim
+    assert (
+        "application/ld+json" not in client.get(f"/reports/claims/{unrated.pk}/").content.decode()
+    )
