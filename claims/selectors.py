@@ -16,18 +16,21 @@ from .models import Attribution, Claim, Dispute
 
 
 def hop_queryset() -> QuerySet:
-    """Hops with their source (and its affiliation), document and cited hop ids."""
+    """Hops with their source (and its affiliation), document (and publisher), cited hop ids."""
     return (
-        Attribution.objects.select_related("source", "source__affiliated_with", "document")
+        Attribution.objects.select_related(
+            "source", "source__affiliated_with", "document", "document__publisher"
+        )
         .prefetch_related(Prefetch("cites", queryset=Attribution.objects.only("id", "claim_id")))
         .order_by("id")
     )
 
 
 def dispute_queryset() -> QuerySet:
-    return Dispute.objects.select_related("disputed_by", "document", "target__source").order_by(
-        "stated_at", "id"
-    )
+    # document__publisher: the reports name where a hop or dispute appeared, and who published it.
+    return Dispute.objects.select_related(
+        "disputed_by", "document", "document__publisher", "target__source"
+    ).order_by("stated_at", "id")
 
 
 def claim_list() -> QuerySet:

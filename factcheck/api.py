@@ -6,8 +6,11 @@ import csv
 import hashlib
 import io
 import json
+from functools import cached_property
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator as DjangoPaginator
+from django.db import connection
 from django.http import Http404, StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, pagination, permissions, renderers, status
@@ -50,12 +53,81 @@ class StrictFilterBackend(DjangoFilterBackend):
         return filterset.qs
 
 
+class CappedCountPaginator(DjangoPaginator):
+    """A paginator whose count stops at ``cap`` rows past the requested page on PostgreSQL.
+
+    An exact ``COUNT(*)`` over a million-claim result costs more than the page itself
+    (DESIGN.md, "Performance by design"). So the count runs as ``COUNT(*)`` over at most
+    ``cap + 1`` rows (one query, as before); when the result is bigger, the count becomes the
+    planner's estimate (``EXPLAIN``, one more query, still constant) and ``count_exact`` is
+    false. The cap grows with the requested page, so every page up to it stays reachable.
+    SQLite (development) always counts exactly.
+    """
+
+    cap = 1000
+
+    def __init__(self, *args, wanted_page: int | None = 1, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count_exact = True
+        # None (the last page) counts exactly.
+        self.cap = None if wanted_page is None else max(self.cap, wanted_page * self.per_page)
+
+    @cached_property
+    def count(self):
+        queryset = self.object_list
+        if self.cap is None or connection.vendor != "postgresql" or not hasattr(queryset, "query"):
+            return super().count
+        probe = queryset.order_by()[: self.cap + 1].count()
+        if probe <= self.cap:
+            return probe
+        self.count_exact = False
+        with connection.cursor() as cursor:
+            sql, params = queryset.order_by().query.sql_with_params()
+            cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+            plan = cursor.fetchone()[0]
+        if isinstance(plan, str):
+            plan = json.loads(plan)
+        return max(int(plan[0]["Plan"]["Plan Rows"]), probe)
+
+
 class PageNumberPagination(pagination.PageNumberPagination):
-    """``{count, next, previous, results}``; ``page_size`` from 1 to 500, else a 400."""
+    """``{count, count_exact, next, previous, results}``; ``page_size`` from 1 to 500.
+
+    ``count_exact`` is false when the result is too big to count cheaply and ``count`` is
+    PostgreSQL's estimate (see ``CappedCountPaginator``).
+    """
 
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def django_paginator_class(self, queryset, page_size):
+        """DRF calls this like a class: a capped paginator that knows the wanted page."""
+        request = getattr(self, "request", None)
+        raw = request.query_params.get(self.page_query_param) if request else None
+        # The last page needs the exact count to exist at all.
+        wanted = None if raw in self.last_page_strings else int(raw) if raw and raw.isdigit() else 1
+        return CappedCountPaginator(queryset, page_size, wanted_page=wanted)
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "count": self.page.paginator.count,
+                "count_exact": self.page.paginator.count_exact,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["count_exact"] = {
+            "type": "boolean",
+            "description": "false when count is PostgreSQL's estimate of a very large result.",
+        }
+        schema["required"] = [*schema.get("required", []), "count_exact"]
+        return schema
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)

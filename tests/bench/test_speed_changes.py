@@ -1,0 +1,47 @@
+"""The benchmark's speed changes keep behaviour: capped counts say so; menus render the same."""
+
+import pytest
+from django.db import connection
+from django.template import Context, Template
+
+from factcheck.api import CappedCountPaginator
+
+pytestmark = pytest.mark.django_db
+
+
+def test_small_results_are_counted_exactly(researcher_api, seed):
+    body = researcher_api.get("/api/v1/claims/").json()
+    assert body["count"] == 9
+    assert body["count_exact"] is True
+    assert len(body["results"]) == 9
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="capping is PostgreSQL's")
+def test_count_past_the_cap_is_an_estimate_that_says_so(researcher_api, seed, monkeypatch):
+    monkeypatch.setattr(CappedCountPaginator, "cap", 2)
+    body = researcher_api.get("/api/v1/claims/?page_size=1").json()
+    assert body["count_exact"] is False
+    assert body["count"] >= 3  # at least the rows the capped count saw
+    assert [row["id"] for row in body["results"]]
+    # The cap follows the requested page, so a page beyond it is still exact and reachable.
+    deep = researcher_api.get("/api/v1/claims/?page_size=1&page=9").json()
+    assert deep["count_exact"] is True
+    assert deep["count"] == 9
+    assert len(deep["results"]) == 1
+    # The last page needs the real count.
+    last = researcher_api.get("/api/v1/claims/?page_size=2&page=last").json()
+    assert last["count_exact"] is True
+    assert last["count"] == 9
+    assert len(last["results"]) == 1
+
+
+def test_source_menu_is_the_html_the_template_loop_wrote():
+    sources = [("a-b", "A & B"), ("kh", "KH"), ("q", 'Say "hi" <now>'), ("o'k", "O'K")]
+    loop = Template(
+        '{% for slug, name in sources %}<option value="{{ slug }}"'
+        "{% if selected == slug %} selected{% endif %}>{{ name }}</option>{% endfor %}"
+    )
+    tag = Template("{% load reports %}{% source_options sources selected %}")
+    for selected in ["", None, "kh", "o'k", "missing", "a-b"]:
+        context = {"sources": sources, "selected": selected}
+        assert tag.render(Context(context)) == loop.render(Context(context)), selected
