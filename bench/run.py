@@ -134,7 +134,8 @@ def export_sqlite(db: str, path: Path) -> dict:
     """Copy the benchmark rows to SQLite (same ids), add indexes and FTS5; skip if current."""
     conn = pg_connect(db)
     cur = conn.cursor()
-    counts = {}
+    # The marker names the export's layout too, so a changed layout rebuilds the file.
+    counts = {"layout": [EXPORT, SQLITE_INDEXES, "typed columns v1"]}
     for table in EXPORT:
         cur.execute(f"SELECT count(*), coalesce(max(id), 0) FROM {table}")
         counts[table] = list(cur.fetchone())
