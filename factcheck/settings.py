@@ -203,6 +203,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Three choice sets share the field name "kind"; name each after what it classifies.
+    "ENUM_NAME_OVERRIDES": {
+        "SourceKindEnum": "sources.choices.SourceKind",
+        "DocumentKindEnum": "sources.choices.DocumentKind",
+        "DisputeKindEnum": "claims.choices.DisputeKind",
+    },
 }
 
 LOGGING = {
