@@ -245,8 +245,12 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     response = drf_exception_handler(exc, context)
     if response is not None and context.get("request") is not None:
-        # Errors are always JSON, even when the client asked for CSV.
         request = context["request"]
+        if response.status_code == status.HTTP_401_UNAUTHORIZED:
+            from factcheck.security import log_api_auth_failed
+
+            log_api_auth_failed(request, response.status_code, str(getattr(exc, "detail", "")))
+        # Errors are always JSON, even when the client asked for CSV.
         if (
             getattr(request, "accepted_renderer", None) is not None
             and request.accepted_renderer.format == "csv"

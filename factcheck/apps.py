@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class FactcheckConfig(AppConfig):
+    """The project package as an app: only to hook the security log in at start-up."""
+
+    name = "factcheck"
+    verbose_name = "Claim-provenance tracker"
+
+    def ready(self):
+        from . import security
+
+        security.connect()
