@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records the request's user on every history row written during the request.
     "simple_history.middleware.HistoryRequestMiddleware",
+    "factcheck.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "factcheck.urls"
