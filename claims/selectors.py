@@ -55,6 +55,7 @@ def verdicts_as_of(claim_ids, day) -> dict:
     end = datetime.datetime.combine(day, datetime.time.max, tzinfo=datetime.UTC)
     rows = (
         Claim.history.filter(id__in=list(claim_ids), history_date__lte=end)
+        .select_related("reviewed_by")  # shown as the reviewer of that day, no query per row
         .exclude(history_type="-")
         .order_by("id", "-history_date", "-history_id")
     )

@@ -7,7 +7,7 @@ lists and details and is built from ``claims.selectors.claim_list``'s prefetches
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from claims import provenance
+from claims import intelligence
 from claims.choices import DisputeKind
 from claims.models import Attribution, Claim, Dispute, Topic
 from sources.api.serializers import StrictFieldsMixin
@@ -67,10 +67,30 @@ class AttributionSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
 
 class HopSerializer(AttributionSerializer):
-    """A hop as embedded in its claim."""
+    """A hop as embedded in its claim, with the claim-wide facts about it.
+
+    The claim's ``ClaimFacts`` arrive in ``context["facts"]`` (see ``ClaimSerializer``).
+    """
+
+    authorship_contested = serializers.SerializerMethodField(
+        help_text="An open or upheld authorship denial targets this hop: the source says it "
+        "never made this statement (a different thing from denying the claim is true)."
+    )
+    circular = serializers.SerializerMethodField(
+        help_text="A chain comes back here to a source family it already passed through "
+        "(citogenesis)."
+    )
 
     class Meta(AttributionSerializer.Meta):
-        fields = HOP_FIELDS
+        fields = [*HOP_FIELDS, "authorship_contested", "circular"]
+
+    def get_authorship_contested(self, hop) -> bool:
+        facts = self.context.get("facts")
+        return bool(facts and facts.hop_authorship_contested(hop))
+
+    def get_circular(self, hop) -> bool:
+        facts = self.context.get("facts")
+        return bool(facts and facts.hop_circular(hop))
 
 
 class DisputeSerializer(StrictFieldsMixin, serializers.ModelSerializer):
@@ -109,6 +129,18 @@ class ChainSerializer(serializers.Serializer):
     hops = serializers.ListField(child=serializers.IntegerField(), help_text="Hop ids.")
     sources = serializers.ListField(child=serializers.CharField(), help_text="Source slugs.")
     label = serializers.CharField(help_text="e.g. “US officials → Reuters → Antiwar.com”.")
+    weakest_reliability = serializers.CharField(
+        help_text="The worst Admiralty reliability (A best … E, then F worst) among its sources."
+    )
+    weakest_hop = serializers.IntegerField(help_text="Id of the hop whose source has it.")
+
+
+class SimilarClaimSerializer(serializers.Serializer):
+    """A likely duplicate of a claim: trigram similarity of the texts, 0 to 1."""
+
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+    score = serializers.FloatField()
 
 
 class ClaimSerializer(StrictFieldsMixin, serializers.ModelSerializer):
@@ -124,9 +156,34 @@ class ClaimSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         help_text="Username of the editor who set the verdict; null until reviewed.",
     )
     origins = serializers.SerializerMethodField(help_text="Slugs of the origin hops' sources.")
-    attributions = HopSerializer(many=True, read_only=True)
+    independent_origin_count = serializers.SerializerMethodField(
+        help_text="Distinct source families among the origins (affiliated sources count once)."
+    )
+    relay_count = serializers.SerializerMethodField(
+        help_text="Distinct sources of the hops that cite another hop."
+    )
+    single_origin_echo = serializers.SerializerMethodField(
+        help_text="Relayed by 3 or more sources yet resting on one independent origin."
+    )
+    echo_origin = serializers.SerializerMethodField(
+        help_text="Slug of the one origin an echo rests on; null when not an echo."
+    )
+    circular_reporting = serializers.SerializerMethodField(
+        help_text="A chain passes through the same source family twice (see hops' circular)."
+    )
+    authorship_contested = serializers.SerializerMethodField(
+        help_text="An open or upheld authorship denial targets one of its hops."
+    )
+    suggested_credibility = serializers.SerializerMethodField(
+        help_text="Admiralty credibility 1-6 suggested by the tracker's rule (README); "
+        "``credibility`` stays the editor's."
+    )
+    suggested_credibility_reason = serializers.SerializerMethodField(
+        help_text="Why the rule suggests that grade."
+    )
+    attributions = serializers.SerializerMethodField()
     chains = serializers.SerializerMethodField()
-    disputes = ClaimDisputeSerializer(many=True, read_only=True)
+    disputes = serializers.SerializerMethodField()
     chain_lines = serializers.CharField(
         write_only=True,
         required=False,
@@ -148,12 +205,20 @@ class ClaimSerializer(StrictFieldsMixin, serializers.ModelSerializer):
             "verdict",
             "verdict_explanation",
             "credibility",
+            "suggested_credibility",
+            "suggested_credibility_reason",
             "reviewed_by",
             "reviewed_at",
             "first_reported_at",
             "is_disputed",
             "dispute_count",
             "origins",
+            "independent_origin_count",
+            "relay_count",
+            "single_origin_echo",
+            "echo_origin",
+            "circular_reporting",
+            "authorship_contested",
             "attributions",
             "chains",
             "disputes",
@@ -171,16 +236,73 @@ class ClaimSerializer(StrictFieldsMixin, serializers.ModelSerializer):
             "updated_at",
         ]
 
+    def facts(self, claim) -> intelligence.ClaimFacts:
+        """The claim's figures, as of ``context["as_of"]`` when the request asked for a day
+        (the verdict then from ``context["verdicts"]``, fetched once for the whole page)."""
+        return intelligence.claim_facts(
+            claim,
+            day=self.context.get("as_of"),
+            history=self.context.get("verdicts", {}).get(claim.pk),
+        )
+
+    def to_representation(self, instance):
+        # As of a day, verdict, credibility and the derived columns read as they stood then.
+        return super().to_representation(self.facts(instance).claim)
+
     @extend_schema_field(serializers.ListField(child=serializers.SlugField()))
     def get_origins(self, claim) -> list[str]:
-        return [source.slug for source in provenance.origin_sources(claim.attributions.all())]
+        return [source.slug for source in self.facts(claim).origins]
+
+    def get_independent_origin_count(self, claim) -> int:
+        return self.facts(claim).independent_origin_count
+
+    def get_relay_count(self, claim) -> int:
+        return self.facts(claim).relay_count
+
+    def get_single_origin_echo(self, claim) -> bool:
+        return self.facts(claim).single_origin_echo
+
+    @extend_schema_field(serializers.SlugField(allow_null=True))
+    def get_echo_origin(self, claim) -> str | None:
+        origin = self.facts(claim).echo_origin
+        return origin.slug if origin else None
+
+    def get_circular_reporting(self, claim) -> bool:
+        return self.facts(claim).circular_reporting
+
+    def get_authorship_contested(self, claim) -> bool:
+        return self.facts(claim).authorship_contested
+
+    @extend_schema_field(serializers.IntegerField(min_value=1, max_value=6))
+    def get_suggested_credibility(self, claim) -> int:
+        return self.facts(claim).suggested_credibility
+
+    def get_suggested_credibility_reason(self, claim) -> str:
+        return self.facts(claim).suggested_credibility_reason
+
+    @extend_schema_field(HopSerializer(many=True))
+    def get_attributions(self, claim) -> list[dict]:
+        facts = self.facts(claim)
+        return HopSerializer(facts.hops, many=True, context={**self.context, "facts": facts}).data
 
     @extend_schema_field(ChainSerializer(many=True))
     def get_chains(self, claim) -> list[dict]:
         return [
-            {"hops": chain.hop_ids, "sources": chain.source_slugs, "label": chain.label}
-            for chain in provenance.chains(claim.attributions.all())
+            {
+                "hops": item.chain.hop_ids,
+                "sources": item.chain.source_slugs,
+                "label": item.chain.label,
+                "weakest_reliability": item.weakest_reliability,
+                "weakest_hop": item.weakest_hop.pk,
+            }
+            for item in self.facts(claim).chains
         ]
+
+    @extend_schema_field(ClaimDisputeSerializer(many=True))
+    def get_disputes(self, claim) -> list[dict]:
+        return ClaimDisputeSerializer(
+            self.facts(claim).disputes, many=True, context=self.context
+        ).data
 
 
 class TopicSerializer(StrictFieldsMixin, serializers.ModelSerializer):

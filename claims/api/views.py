@@ -5,9 +5,15 @@ and every write goes through ``claims.services`` so the API enforces exactly the
 admin does (same-claim cites, no cycles, origins assert, protected deletes).
 """
 
+from __future__ import annotations
+
 from django.db import transaction
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from claims import exports, selectors, services
 from claims.filtersets import (
@@ -16,15 +22,31 @@ from claims.filtersets import (
     DisputeFilterSet,
     TopicFilterSet,
 )
-from claims.models import Topic
+from claims.models import Claim, Topic
 from factcheck.viewsets import TrackerModelViewSet
 
 from .serializers import (
     AttributionSerializer,
     ClaimSerializer,
     DisputeSerializer,
+    SimilarClaimSerializer,
     TopicSerializer,
 )
+
+AS_OF_PARAMETER = OpenApiParameter(
+    "as_of",
+    OpenApiTypes.DATE,
+    description=(
+        "Show the claim as known on this date (YYYY-MM-DD): hops and disputes stated by then, "
+        "the verdict and credibility of that day; 404 when the claim was not reported yet."
+    ),
+)
+LIKELY_DUPLICATES = 5
+
+
+def similar_rows(pairs) -> list[dict]:
+    """``selectors.similar_claims`` pairs as ``[{"id", "text", "score"}]``, best first."""
+    return [{"id": claim.pk, "text": claim.text, "score": score} for claim, score in pairs]
 
 
 def refuse_move(obj, data: dict, what: str) -> None:
@@ -41,6 +63,7 @@ def refuse_move(obj, data: dict, what: str) -> None:
         )
 
 
+@extend_schema_view(retrieve=extend_schema(parameters=[AS_OF_PARAMETER]))
 class ClaimViewSet(TrackerModelViewSet):
     """Claims with their hops, chains and disputes; every filter of the design."""
 
@@ -48,6 +71,77 @@ class ClaimViewSet(TrackerModelViewSet):
     queryset = selectors.claim_list()
     serializer_class = ClaimSerializer
     filterset_class = ClaimFilterSet
+
+    def as_of_day(self):
+        """The validated ``as_of`` date of a list or detail request, or None.
+
+        Parsed by the list's own filter, so both read the parameter the same way; a bad date
+        is a 400 naming it. A detail ignores the list's other filters, but not this one.
+        """
+        raw = self.request.query_params.get("as_of")
+        if raw is None or self.action not in ("list", "retrieve"):
+            return None
+        filterset = ClaimFilterSet({"as_of": raw}, queryset=selectors.claim_list())
+        if not filterset.is_valid():
+            raise exceptions.ValidationError({"as_of": list(filterset.errors["as_of"])})
+        return filterset.form.cleaned_data["as_of"]
+
+    def get_object(self):
+        obj = super().get_object()
+        day = self.as_of_day()
+        if day is not None and not (obj.first_reported_at and obj.first_reported_at <= day):
+            # The same rule as the list's as_of filter: nobody had reported it by then.
+            raise exceptions.NotFound(f"Claim #{obj.pk} had not been reported by {day}.")
+        return obj
+
+    def get_serializer(self, *args, **kwargs):
+        day = self.as_of_day()
+        if day is not None and args:
+            # One query for the whole page: each claim's history row in force that day.
+            claims = args[0] if kwargs.get("many") else [args[0]]
+            context = self.get_serializer_context()
+            context["as_of"] = day
+            context["verdicts"] = selectors.verdicts_as_of([c.pk for c in claims], day)
+            kwargs["context"] = context
+        return super().get_serializer(*args, **kwargs)
+
+    def list(self, request, *args, **kwargs):
+        if self.as_of_day() is not None and self.wants_csv():
+            raise exceptions.ValidationError(
+                {"as_of": ["as_of is not available in CSV exports; ask for JSON."]}
+            )
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("limit", OpenApiTypes.INT, description="At most this many (1-50).")
+        ],
+        responses={200: SimilarClaimSerializer(many=True)},
+        summary="Likely duplicates of a claim, best first",
+    )
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    def similar(self, request, pk=None):
+        """Claims whose text is most like this one's (trigram similarity 0-1, best first)."""
+        claim = self.get_object()
+        raw = request.query_params.get("limit", "10")
+        if not raw.isdigit() or not 1 <= int(raw) <= 50:
+            raise exceptions.ValidationError({"limit": [f"“{raw}” is not a whole number 1-50."]})
+        return Response(similar_rows(selectors.similar_claims(claim, limit=int(raw))))
+
+    def with_duplicates(self, response):
+        """Add ``likely_duplicates`` (top 5, same shape as ``similar/``) to a write's answer:
+        a warning for the editor, never a refusal."""
+        if response.status_code in (200, 201) and isinstance(response.data, dict):
+            claim = Claim(pk=response.data["id"], text=response.data["text"])
+            pairs = selectors.similar_claims(claim, limit=LIKELY_DUPLICATES)
+            response.data["likely_duplicates"] = similar_rows(pairs)
+        return response
+
+    def create(self, request, *args, **kwargs):
+        return self.with_duplicates(super().create(request, *args, **kwargs))
+
+    def update(self, request, *args, **kwargs):
+        return self.with_duplicates(super().update(request, *args, **kwargs))
 
     def csv_header(self) -> list[str]:
         return exports.CLAIM_CSV_HEADER

@@ -20,9 +20,11 @@ def test_claim_detail_has_the_design_shape(seed, researcher_api):
 
     assert list(body) == [
         "id", "text", "occurred_at", "location", "topics", "verdict", "verdict_explanation",
-        "credibility", "reviewed_by", "reviewed_at", "first_reported_at", "is_disputed",
-        "dispute_count", "origins", "attributions", "chains", "disputes", "created_at",
-        "updated_at",
+        "credibility", "suggested_credibility", "suggested_credibility_reason", "reviewed_by",
+        "reviewed_at", "first_reported_at", "is_disputed", "dispute_count", "origins",
+        "independent_origin_count", "relay_count", "single_origin_echo", "echo_origin",
+        "circular_reporting", "authorship_contested", "attributions", "chains", "disputes",
+        "created_at", "updated_at",
     ]  # fmt: skip
     hops = {hop["source"]: hop for hop in body["attributions"]}
     telegram, reuters, antiwar = (
@@ -36,7 +38,7 @@ def test_claim_detail_has_the_design_shape(seed, researcher_api):
     assert antiwar["quote"].startswith("Reuters initially reported")
     assert set(telegram) == {
         "id", "source", "document", "cites", "relation", "quote", "quote_language",
-        "quote_translation", "stated_at", "note", "is_origin",
+        "quote_translation", "stated_at", "note", "is_origin", "authorship_contested", "circular",
     }  # fmt: skip
     assert body["chains"] == [
         {
@@ -47,6 +49,9 @@ def test_claim_detail_has_the_design_shape(seed, researcher_api):
                 "antiwarcom",
             ],
             "label": TELEGRAM_CHAIN,
+            # The Telegram channel cannot be judged (F): the chain is only as strong as it.
+            "weakest_reliability": "F",
+            "weakest_hop": telegram["id"],
         }
     ]
     [dispute] = body["disputes"]
