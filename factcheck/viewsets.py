@@ -5,15 +5,65 @@ settings, which ``rest_framework.views`` reads while it is being imported.
 """
 
 from drf_spectacular.openapi import AutoSchema
-from rest_framework import serializers, viewsets
+from rest_framework import exceptions, negotiation, renderers, serializers, viewsets
 
 from factcheck.api import ConditionalWriteMixin, CSVExportMixin, ListOnlyFilteringMixin
+
+
+class StrictContentNegotiation(negotiation.DefaultContentNegotiation):
+    """``?format=`` names one of the view's formats, or the request is a 400 that lists them.
+
+    DRF answers an unknown format with a bare 404, which reads as "no such object" and is
+    not what the schema documents. An empty ``?format=`` means the default, as an empty
+    filter does.
+    """
+
+    def filter_renderers(self, renderers, format):
+        matching = [renderer for renderer in renderers if renderer.format == format]
+        if not matching:
+            known = ", ".join(
+                sorted({r.format for r in renderers if r.format and r.format != "api"})
+            )
+            raise exceptions.ValidationError(
+                {"format": [f"Unknown format “{format}”; use one of: {known}."]}
+            )
+        return matching
+
+
+class JSONErrorsMixin:
+    """Error bodies are JSON whatever format was asked for (a CSV client still gets a message).
+
+    The exception handler switches most errors to JSON already; this also covers the
+    responses it builds itself (409 for a refused delete).
+    """
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        renderer = getattr(request, "accepted_renderer", None)
+        if response.status_code >= 400 and renderer is not None and renderer.format != "json":
+            request.accepted_renderer = renderers.JSONRenderer()
+            request.accepted_media_type = "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)
 
 
 class ErrorSerializer(serializers.Serializer):
     """401, 403, 404, 412: one message."""
 
     detail = serializers.CharField()
+
+
+#: The 400 body: messages keyed by the field or query parameter at fault. A parse error
+#: (malformed JSON) comes as {"detail": "..."}; a list or nested field's errors are keyed
+#: by index, so a value may be a message, a list of messages or an object of them.
+BAD_INPUT_SCHEMA = {
+    "type": "object",
+    "additionalProperties": {
+        "anyOf": [
+            {"type": "string"},
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "object"},
+        ]
+    },
+}
 
 
 class ReferencedErrorSerializer(serializers.Serializer):
@@ -55,15 +105,13 @@ class TrackerAutoSchema(AutoSchema):
             return responses
         method = self.method.upper()
         is_detail = "{" in self.path
-        # None: the 400 body, messages keyed by the field or query parameter at fault.
-        errors: dict[str, object] = {"401": ErrorSerializer}
-        if method in ("GET",) and not is_detail:
-            errors["400"] = None
-        if method in ("POST", "PUT", "PATCH"):
-            errors["400"] = None
+        # None: the 400 body (BAD_INPUT_SCHEMA). Every operation can answer 400: an unknown
+        # ?format= is one, whatever else the operation takes.
+        errors: dict[str, object] = {"400": None, "401": ErrorSerializer}
         if method not in ("GET", "HEAD", "OPTIONS"):
             errors["403"] = ErrorSerializer
-        if is_detail:
+        # A detail's object may not exist; a list's page may not (?page=999 → "Invalid page.").
+        if is_detail or method == "GET":
             errors["404"] = ErrorSerializer
         if is_detail and method in ("PUT", "PATCH", "DELETE"):
             errors["412"] = ErrorSerializer
@@ -73,12 +121,8 @@ class TrackerAutoSchema(AutoSchema):
             if code in responses:
                 continue
             if serializer is None:
-                schema = {
-                    "type": "object",
-                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
-                }
                 responses[code] = {
-                    "content": {"application/json": {"schema": schema}},
+                    "content": {"application/json": {"schema": BAD_INPUT_SCHEMA}},
                     "description": "Bad input: messages keyed by the field or parameter at fault.",
                 }
             else:
@@ -89,7 +133,11 @@ class TrackerAutoSchema(AutoSchema):
 
 
 class TrackerModelViewSet(
-    ListOnlyFilteringMixin, CSVExportMixin, ConditionalWriteMixin, viewsets.ModelViewSet
+    JSONErrorsMixin,
+    ListOnlyFilteringMixin,
+    CSVExportMixin,
+    ConditionalWriteMixin,
+    viewsets.ModelViewSet,
 ):
     """The base of every /api/v1/ resource: strict list filters, CSV, If-Match, error schema.
 
@@ -98,3 +146,4 @@ class TrackerModelViewSet(
     """
 
     schema = TrackerAutoSchema()
+    content_negotiation_class = StrictContentNegotiation

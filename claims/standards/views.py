@@ -19,6 +19,7 @@ from claims import selectors
 from claims.choices import Verdict
 from claims.filtersets import ClaimFilterSet
 from factcheck.api import StrictFilterBackend
+from factcheck.viewsets import JSONErrorsMixin, StrictContentNegotiation, TrackerAutoSchema
 
 from .claimreview import claim_review
 from .w3cprov import claim_prov, prov_json, prov_turtle
@@ -41,8 +42,13 @@ def review_queryset():
     return selectors.claim_list().prefetch_related("attributions__document__publisher")
 
 
-class ClaimReviewView(APIView):
+class ClaimReviewView(JSONErrorsMixin, APIView):
     """schema.org ClaimReview JSON-LD of one reviewed claim."""
+
+    # The API's error responses (400, 401, 404) documented, and ?format= checked, as on
+    # every other endpoint.
+    schema = TrackerAutoSchema()
+    content_negotiation_class = StrictContentNegotiation
 
     renderer_classes = [renderers.JSONRenderer, JSONLDRenderer]
     queryset = review_queryset()
@@ -66,8 +72,11 @@ class ClaimReviewSerializer(serializers.Serializer):
 
 
 @extend_schema_view(get=extend_schema(summary="ClaimReview feed of every reviewed claim"))
-class ClaimReviewFeedView(generics.ListAPIView):
+class ClaimReviewFeedView(JSONErrorsMixin, generics.ListAPIView):
     """Paginated ClaimReview JSON-LD of every reviewed claim; takes the claims' filters."""
+
+    schema = TrackerAutoSchema()
+    content_negotiation_class = StrictContentNegotiation
 
     renderer_classes = [renderers.JSONRenderer, JSONLDRenderer]
     queryset = review_queryset().exclude(verdict=Verdict.UNRATED)
@@ -101,6 +110,8 @@ class ClaimProvView(APIView):
     """The claim's provenance as a W3C PROV document: PROV-JSON, or Turtle with ?format=ttl."""
 
     renderer_classes = [ProvJSONRenderer, TurtleRenderer]
+    schema = TrackerAutoSchema()
+    content_negotiation_class = StrictContentNegotiation
     queryset = review_queryset().prefetch_related("disputes__document__publisher")
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="PROV of one claim")
