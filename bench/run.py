@@ -837,6 +837,8 @@ def main() -> None:
         return
     if not args.claims:
         parser.error("--claims is required")
+    # A plain SIGTERM would skip the ``finally`` that stops the servers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     result = bench(args)
     if result["failures"]:
         print("FAILURES:", *result["failures"], sep="\n  ")
