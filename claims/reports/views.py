@@ -143,6 +143,7 @@ def filter_choices() -> dict:
             ("-dispute_count", "most disputes first"),
             ("-occurred_at", "event date, newest first"),
             ("-updated_at", "recently updated first"),
+            ("-independent_origin_count", "most independent origins first"),
         ],
     }
 
@@ -172,7 +173,10 @@ def disputed_report(request):
         if not filterset.is_valid():
             raise BadRequest({name: list(messages) for name, messages in filterset.errors.items()})
         claims = filterset.qs
+        day = filterset.form.cleaned_data.get("as_of")
         if wanted_format(request) == "csv":
+            if day is not None:
+                raise BadRequest({"as_of": [AS_OF_NO_CSV]})
             return claims_csv(claims, "disputed-claims.csv")
         summary = dispute_summary(claims)
         page = paginate(request, claims, count=summary["total"])
@@ -182,10 +186,35 @@ def disputed_report(request):
     context.update(
         summary=summary,
         page=page,
-        entries=[claim_entry(claim) for claim in page.object_list],
+        entries=entries_of(page.object_list, day),
         csv_query=csv_query(request),
+        as_of=day,
     )
     return render(request, "claims/reports/disputed.html", context)
+
+
+AS_OF_NO_CSV = "The CSV download shows today's records; leave as_of out to download it."
+
+
+def entries_of(claims, day) -> list:
+    """Report entries for a page of claims; as of ``day``, with each claim's verdict of that
+    day read in one query for the whole page (``selectors.verdicts_as_of``)."""
+    claims = list(claims)
+    if day is None:
+        return [claim_entry(claim) for claim in claims]
+    verdicts = selectors.verdicts_as_of([claim.pk for claim in claims], day)
+    return [claim_entry(claim, day=day, history=verdicts.get(claim.pk)) for claim in claims]
+
+
+def report_day(request):
+    """The ``as_of`` date of a one-claim page, parsed by the list's own filter, or None."""
+    raw = request.GET.get("as_of") or None
+    if raw is None:
+        return None
+    filterset = ClaimFilterSet({"as_of": raw}, queryset=Claim.objects.none())
+    if not filterset.is_valid():
+        raise BadRequest({"as_of": list(filterset.errors["as_of"])})
+    return filterset.form.cleaned_data["as_of"]
 
 
 def claims_csv(claims, filename: str) -> StreamingHttpResponse:
@@ -333,9 +362,20 @@ def claim_report(request, pk: int):
         claim = selectors.claim_list().get(pk=pk)
     except Claim.DoesNotExist:
         raise Http404(f"No claim #{pk}.") from None
+    try:
+        day = report_day(request)
+    except BadRequest as exc:
+        context = {"claim": claim, "errors": exc.errors}
+        return render(request, "claims/reports/claim.html", context, status=400)
+    if day is not None and not (claim.first_reported_at and claim.first_reported_at <= day):
+        # The list's as_of rule: nobody had reported the claim by then.
+        raise Http404(f"Claim #{pk} had not been reported by {day}.")
+    [entry] = entries_of([claim], day)
     context = {
-        "entry": claim_entry(claim),
-        "claim": claim,
+        "entry": entry,
+        "claim": entry.claim,
+        "stored_claim": claim,
+        "as_of": day,
         "verdict_changes": verdict_changes(claim),
         "admin_url": admin_change_url(request, claim),
     }
