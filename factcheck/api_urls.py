@@ -20,5 +20,12 @@ urlpatterns = [
     # Swagger UI from drf-spectacular-sidecar's static files: works offline, no CDN.
     # The split view serves Swagger UI's start-up script as a file (?script), so the page
     # needs no inline script and our Content-Security-Policy can forbid them.
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # GET and HEAD only: its OPTIONS answer is metadata that the HTML renderer cannot draw (500).
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api-schema", http_method_names=["get", "head"]
+        ),
+        name="api-docs",
+    ),
 ]
