@@ -13,8 +13,9 @@ import copy
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
 
-from . import provenance, services
+from . import locking, provenance, services
 from .choices import Relation
 from .models import Attribution, Claim, Dispute
 
@@ -35,6 +36,10 @@ CHAIN_LINES_HELP = (
 )
 
 AUTO_RELATION = ("", "auto (asserts / paraphrases)")
+
+# The hidden input of the claim page that carries the version the editor opened
+# (templates/admin/claims/claim/change_form.html).
+VERSION_FIELD = "claim_version"
 
 
 def add_service_errors(form: forms.BaseForm, exc: ValidationError, skip=()) -> None:
@@ -120,6 +125,55 @@ class ClaimAdminForm(forms.ModelForm):
             "text": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
             "verdict_explanation": forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
         }
+
+    @property
+    def claim_version(self) -> str:
+        """The version this page stands for, sent back with the save (a hidden input).
+
+        On a fresh page: the claim's current version. After a refused save: the version that
+        refused it, so that saving again (having read the message) overwrites on purpose.
+        """
+        if getattr(self, "_current_version", None):
+            return self._current_version
+        if self.is_bound and self.data.get(self.add_prefix(VERSION_FIELD)):
+            return self.data[self.add_prefix(VERSION_FIELD)]
+        return locking.claim_version(self.instance.pk) if self.instance.pk else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        self._refuse_lost_edit()
+        return cleaned
+
+    def _refuse_lost_edit(self) -> None:
+        """Refuse to save over a change someone else made after this page was opened.
+
+        The claim's row stays locked until the admin's transaction ends, so of two editors
+        saving at once the second sees the first one's change. A save without a version
+        (a script posting the form) is not checked.
+        """
+        opened = self.data.get(self.add_prefix(VERSION_FIELD)) if self.is_bound else None
+        if not opened or not self.instance.pk:
+            return
+        current = locking.claim_version(self.instance.pk, lock=True)
+        if current == opened:
+            return
+        self._current_version = current
+        change = locking.last_change(self.instance.pk)
+        who = (
+            f"{change.user} at {timezone.localtime(change.at):%Y-%m-%d %H:%M:%S %Z}"
+            if change
+            else "someone"
+        )
+        self.add_error(
+            None,
+            ValidationError(
+                "This claim was changed by %(who)s, after you opened it, so nothing was "
+                "saved. Your input is kept below: compare it with the claim's history, then "
+                "save again to replace their version with yours.",
+                code="stale",
+                params={"who": who},
+            ),
+        )
 
     def clean_chain_lines(self) -> str:
         """Parse the chain lines now: an unknown name is a form error before anything is saved."""
