@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -21,7 +23,7 @@ from django.utils.html import format_html, format_html_join
 from sources.admin import ServiceAdmin
 from sources.choices import SourceKind
 
-from . import provenance, services
+from . import intelligence, provenance, selectors, services
 from .choices import Verdict
 from .forms import (
     ClaimAdminForm,
@@ -34,7 +36,6 @@ from .forms import (
 )
 from .models import Attribution, Claim, Dispute, Topic
 from .resources import ClaimResource, SpreadsheetAdminMixin
-from .selectors import dispute_queryset, hop_queryset
 
 REVIEW_FIELDS = {"verdict", "verdict_explanation", "credibility"}
 CLAIM_OWN_FIELDS = ["text", "occurred_at", "location", "verdict", "verdict_explanation"]
@@ -107,6 +108,40 @@ class OriginAnonymousFilter(admin.SimpleListFilter):
         return queryset.filter(Exists(origins))
 
 
+class IndependentOriginsFilter(admin.SimpleListFilter):
+    """Claims by how many independent origins (distinct source families) they rest on."""
+
+    title = "independent origins"
+    parameter_name = "independent_origins"
+
+    def lookups(self, request, model_admin):
+        return [("2", "at least 2"), ("1", "exactly 1"), ("0", "none yet")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "2":
+            return queryset.filter(independent_origin_count__gte=2)
+        if self.value() in ("0", "1"):
+            return queryset.filter(independent_origin_count=int(self.value()))
+        return queryset
+
+
+def duplicate_links(pairs) -> str:
+    """Likely duplicates as admin links with their score, best first ("" when none)."""
+    return format_html_join(
+        "",
+        '<li><a href="{}">#{} {}</a> <span class="dup-score">similarity {}</span></li>',
+        (
+            (
+                reverse("admin:claims_claim_change", args=[other.pk]),
+                other.pk,
+                short(other.text),
+                score,
+            )
+            for other, score in pairs
+        ),
+    )
+
+
 # ---------------------------------------------------------------------------- inlines
 
 
@@ -165,11 +200,16 @@ class ClaimAdmin(SpreadsheetAdminMixin, ServiceAdmin):
         "disputes",
         "verdict",
         "credibility_grade",
+        "independent_origins",
     ]
     list_display_links = ["short_text"]
     list_filter = [
         "verdict",
         DisputedFilter,
+        IndependentOriginsFilter,
+        "single_origin_echo",
+        "authorship_contested",
+        "circular_reporting",
         OriginKindFilter,
         OriginAnonymousFilter,
         "topics",
@@ -181,6 +221,8 @@ class ClaimAdmin(SpreadsheetAdminMixin, ServiceAdmin):
     list_per_page = 50
     readonly_fields = [
         "provenance_panel",
+        "credibility_comparison",
+        "likely_duplicates",
         "reviewed_by",
         "reviewed_at",
         "first_reported_at",
@@ -193,12 +235,15 @@ class ClaimAdmin(SpreadsheetAdminMixin, ServiceAdmin):
     history_list_display = ["verdict", "credibility", "reviewer"]
     object_history_template = "admin/claims/claim/object_history.html"
     save_on_top = True
+    actions = ["merge_into_oldest"]
 
     class Media:
         css = {"all": ["claims/admin/provenance.css"]}
 
     def get_fieldsets(self, request, obj=None):
-        claim = [(None, {"fields": ["text", ("occurred_at", "location"), "topics"]})]
+        claim = [
+            (None, {"fields": ["text", "likely_duplicates", ("occurred_at", "location"), "topics"]})
+        ]
         chain = [
             (
                 "Chain lines: enter a whole chain in one save",
@@ -219,6 +264,7 @@ class ClaimAdmin(SpreadsheetAdminMixin, ServiceAdmin):
         ]
         if obj is None:
             return claim + chain + verdict
+        verdict[0][1]["fields"].insert(1, "credibility_comparison")
         picture = [("Provenance, as the report will show it", {"fields": ["provenance_panel"]})]
         derived = [
             (
@@ -295,30 +341,143 @@ class ClaimAdmin(SpreadsheetAdminMixin, ServiceAdmin):
             ((f"{s.get_kind_display()} · {s.slug}", s.name) for s in seen.values()),
         )
 
+    @admin.display(description="indep. origins", ordering="independent_origin_count")
+    def independent_origins(self, claim):
+        if claim.single_origin_echo:
+            return format_html(
+                '<span class="echo" title="relayed by {} sources, one origin">{} · echo</span>',
+                claim.relay_count,
+                claim.independent_origin_count,
+            )
+        return claim.independent_origin_count
+
+    # ------------------------------------------------------------------ issue 5 panels
+
+    def _facts(self, claim) -> intelligence.ClaimFacts:
+        """The claim's provenance figures, read once per page view and shared by the panels."""
+        cached = getattr(claim, "_admin_facts", None)
+        if cached is None:
+            cached = intelligence.claim_facts(selectors.claim_list().get(pk=claim.pk))
+            claim._admin_facts = cached
+        return cached
+
+    @admin.display(description="credibility: editor’s vs suggested")
+    def credibility_comparison(self, claim):
+        if claim is None or claim.pk is None:
+            return "Save the claim to see the suggested credibility."
+        facts = self._facts(claim)
+        return format_html(
+            '<div class="cred-compare">'
+            '<p class="cred-editor"><strong>Editor’s:</strong> {} — {}</p>'
+            '<p class="cred-suggested"><strong>Suggested:</strong> {} — {}</p>'
+            '<p class="cred-reason">Reason: {}</p></div>',
+            claim.credibility,
+            claim.get_credibility_display(),
+            facts.suggested_credibility,
+            dict(Claim._meta.get_field("credibility").choices).get(facts.suggested_credibility),
+            facts.suggested_credibility_reason,
+        )
+
+    @admin.display(description="likely duplicates")
+    def likely_duplicates(self, claim):
+        # On the add form the instance carries the entered text after a submit attempt:
+        # the panel then warns, without refusing the save.
+        text = getattr(claim, "text", "") or ""
+        if not text.strip():
+            return "Enter the claim’s text and save: likely duplicates will be listed here."
+        pairs = (
+            selectors.similar_claims(claim, limit=5)
+            if claim.pk
+            else selectors.similar_to_text(text, limit=5)
+        )
+        if not pairs:
+            return "None found."
+        return format_html(
+            '<ul class="likely-duplicates">{}</ul><p class="help">A warning, not a refusal: '
+            "if one is the same claim, select both in the claim list and use “Merge selected "
+            "claims into the oldest”.</p>",
+            duplicate_links(pairs),
+        )
+
+    # ------------------------------------------------------------------ merging
+
+    @admin.action(description="Merge selected claims into the oldest", permissions=["delete"])
+    def merge_into_oldest(self, request, queryset):
+        """Fold every selected claim into the oldest one: hops, disputes, topics move."""
+        claims = list(queryset.order_by("created_at", "pk"))
+        if len(claims) < 2:
+            self.message_user(request, "Select at least two claims to merge.", messages.WARNING)
+            return
+        keep, duplicates = claims[0], claims[1:]
+        names = ", ".join(f"#{d.pk}" for d in duplicates)  # before the merge clears their pks
+        try:
+            with transaction.atomic():
+                for duplicate in duplicates:
+                    keep = services.claim_merge(keep=keep, duplicate=duplicate, user=request.user)
+        except ValidationError as exc:
+            self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+            return
+        self.message_user(
+            request,
+            format_html(
+                'Merged {} into <a href="{}">claim #{}</a>: every hop, dispute and topic '
+                "moved; the history records the merge.",
+                names,
+                reverse("admin:claims_claim_change", args=[keep.pk]),
+                keep.pk,
+            ),
+            messages.SUCCESS,
+        )
+
+    def _warn_duplicates(self, request, obj) -> None:
+        pairs = selectors.similar_claims(obj, limit=5)
+        if pairs:
+            self.message_user(
+                request,
+                format_html(
+                    "Likely duplicates of claim #{}: <ul>{}</ul>", obj.pk, duplicate_links(pairs)
+                ),
+                messages.WARNING,
+            )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self._warn_duplicates(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if "text" in getattr(request, "_claim_changed", ()):
+            self._warn_duplicates(request, obj)
+        return super().response_change(request, obj)
+
     # ------------------------------------------------------------------ the picture
 
     @admin.display(description="")
     def provenance_panel(self, claim):
         if claim is None or claim.pk is None:
             return "Save the claim to see its provenance."
-        hops = list(hop_queryset().filter(claim=claim))
-        disputes = list(dispute_queryset().filter(claim=claim))
+        facts = self._facts(claim)
+        hops, disputes = facts.hops, facts.disputes
         by_target = provenance.disputes_by_target(disputes)
         chains = [
             {
-                "label": chain.label,
-                "truncated": chain.truncated,
+                "label": item.chain.label,
+                "truncated": item.chain.truncated,
+                "weakest_reliability": item.weakest_reliability,
+                "weakest_hop": item.weakest_hop,
                 "steps": [
                     {
                         "hop": hop,
                         "url": reverse("admin:claims_attribution_change", args=[hop.pk]),
                         "source_url": reverse("admin:sources_source_change", args=[hop.source_id]),
                         "disputes": by_target.get(hop.pk, []),
+                        "weakest": hop.pk == item.weakest_hop.pk,
+                        "circular": facts.hop_circular(hop),
+                        "authorship_contested": facts.hop_authorship_contested(hop),
                     }
-                    for hop in chain.hops
+                    for hop in item.chain.hops
                 ],
             }
-            for chain in provenance.chains(hops)
+            for item in facts.chains
         ]
         return render_to_string(
             "admin/claims/claim/provenance_panel.html",
@@ -328,6 +487,7 @@ class ClaimAdmin(SpreadsheetAdminMixin, ServiceAdmin):
                 "claim_disputes": by_target.get(None, []),
                 "report_url": report_url(claim.pk),
                 "hop_count": len(hops),
+                "facts": facts,
             },
         )
 
@@ -342,6 +502,7 @@ class ClaimAdmin(SpreadsheetAdminMixin, ServiceAdmin):
         return services.claim_create(topics=form.cleaned_data.get("topics") or [], **data)
 
     def service_update(self, request, obj, form, changed):
+        request._claim_changed = set(changed)  # response_change warns of duplicates on new text
         # ``obj`` already carries the form's values (ModelForm built it); the services
         # check the rules and save them.
         topics = form.cleaned_data.get("topics") if "topics" in changed else None
