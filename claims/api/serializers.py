@@ -4,6 +4,8 @@ Sources are named by slug, claims, hops and documents by id. The claim shape is 
 lists and details and is built from ``claims.selectors.claim_list``'s prefetches only.
 """
 
+from functools import cached_property
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -280,10 +282,22 @@ class ClaimSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     def get_suggested_credibility_reason(self, claim) -> str:
         return self.facts(claim).suggested_credibility_reason
 
+    # One nested serializer per claim serializer, not per claim: building a ModelSerializer's
+    # fields costs about a millisecond, twice a claim, a hundred times a page (bench/RESULTS.md).
+    @cached_property
+    def _hop_serializer(self) -> HopSerializer:
+        return HopSerializer()
+
+    @cached_property
+    def _dispute_serializer(self) -> ClaimDisputeSerializer:
+        return ClaimDisputeSerializer()
+
     @extend_schema_field(HopSerializer(many=True))
     def get_attributions(self, claim) -> list[dict]:
         facts = self.facts(claim)
-        return HopSerializer(facts.hops, many=True, context={**self.context, "facts": facts}).data
+        child = self._hop_serializer
+        child._context = {**self.context, "facts": facts}  # what HopSerializer(context=…) sets
+        return [child.to_representation(hop) for hop in facts.hops]
 
     @extend_schema_field(ChainSerializer(many=True))
     def get_chains(self, claim) -> list[dict]:
@@ -300,9 +314,9 @@ class ClaimSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
     @extend_schema_field(ClaimDisputeSerializer(many=True))
     def get_disputes(self, claim) -> list[dict]:
-        return ClaimDisputeSerializer(
-            self.facts(claim).disputes, many=True, context=self.context
-        ).data
+        child = self._dispute_serializer
+        child._context = self.context
+        return [child.to_representation(dispute) for dispute in self.facts(claim).disputes]
 
 
 class TopicSerializer(StrictFieldsMixin, serializers.ModelSerializer):
