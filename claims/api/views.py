@@ -44,6 +44,19 @@ AS_OF_PARAMETER = OpenApiParameter(
 LIKELY_DUPLICATES = 5
 
 
+class ClaimWrittenSerializer(ClaimSerializer):
+    """A claim as a create or update answers it: the claim plus its likely duplicates."""
+
+    likely_duplicates = SimilarClaimSerializer(
+        many=True,
+        read_only=True,
+        help_text="Up to 5 existing claims whose text is most like this one's: a warning only.",
+    )
+
+    class Meta(ClaimSerializer.Meta):
+        fields = [*ClaimSerializer.Meta.fields, "likely_duplicates"]
+
+
 def similar_rows(pairs) -> list[dict]:
     """``selectors.similar_claims`` pairs as ``[{"id", "text", "score"}]``, best first."""
     return [{"id": claim.pk, "text": claim.text, "score": score} for claim, score in pairs]
@@ -63,7 +76,12 @@ def refuse_move(obj, data: dict, what: str) -> None:
         )
 
 
-@extend_schema_view(retrieve=extend_schema(parameters=[AS_OF_PARAMETER]))
+@extend_schema_view(
+    retrieve=extend_schema(parameters=[AS_OF_PARAMETER]),
+    create=extend_schema(request=ClaimSerializer, responses={201: ClaimWrittenSerializer}),
+    update=extend_schema(request=ClaimSerializer, responses={200: ClaimWrittenSerializer}),
+    partial_update=extend_schema(request=ClaimSerializer, responses={200: ClaimWrittenSerializer}),
+)
 class ClaimViewSet(TrackerModelViewSet):
     """Claims with their hops, chains and disputes; every filter of the design."""
 
