@@ -536,9 +536,16 @@ def explain(db: str, statements: list[str]) -> list[str]:
     cur = conn.cursor()
     notes = []
     for sql in statements:
-        cur.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
-        plan = cur.fetchone()[0][0]
-        notes.append(f"{plan['Execution Time']:.2f} ms  {' '.join(sql.split())[:110]}")
+        if sql.lstrip().upper().startswith("EXPLAIN"):  # the capped count's estimate
+            notes.append(f"(estimate) {' '.join(sql.split())[:110]}")
+            continue
+        try:
+            cur.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+            plan = cur.fetchone()[0][0]
+            notes.append(f"{plan['Execution Time']:.2f} ms  {' '.join(sql.split())[:110]}")
+        except Exception as exc:  # a profile note must never lose the measurements
+            conn.rollback()
+            notes.append(f"explain failed: {exc}")
     conn.close()
     return notes
 
