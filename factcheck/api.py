@@ -73,6 +73,10 @@ class CappedCountPaginator(DjangoPaginator):
         self.count_exact = True
         # None (the last page) counts exactly.
         self.cap = None if wanted_page is None else max(self.cap, (wanted_page + 1) * self.per_page)
+        if self.cap is not None:
+            # ?page=99999999999999999999 must stay a 404 ("Invalid page."): PostgreSQL's
+            # LIMIT is a bigint, and a larger one is a DataError (500).
+            self.cap = min(self.cap, 2**62)
 
     @cached_property
     def count(self):

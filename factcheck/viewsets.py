@@ -4,8 +4,18 @@ Kept apart from ``factcheck.api`` because that module is named in ``REST_FRAMEWO
 settings, which ``rest_framework.views`` reads while it is being imported.
 """
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from drf_spectacular.openapi import AutoSchema
-from rest_framework import exceptions, negotiation, renderers, serializers, viewsets
+from rest_framework import (
+    exceptions,
+    negotiation,
+    parsers,
+    renderers,
+    serializers,
+    status,
+    viewsets,
+)
 
 from factcheck.api import ConditionalWriteMixin, CSVExportMixin, ListOnlyFilteringMixin
 
@@ -30,12 +40,40 @@ class StrictContentNegotiation(negotiation.DefaultContentNegotiation):
         return matching
 
 
+class SafeJSONParser(parsers.JSONParser):
+    """JSON whose nesting is too deep for the decoder is a 400, not a RecursionError (500)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(
+                "JSON parse error - the body is nested too deeply."
+            ) from None
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "request_too_large"
+
+
 class JSONErrorsMixin:
     """Error bodies are JSON whatever format was asked for (a CSV client still gets a message).
 
     The exception handler switches most errors to JSON already; this also covers the
-    responses it builds itself (409 for a refused delete).
+    responses it builds itself (409 for a refused delete), and turns a body over
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE`` into a 413 with a message (Django's own answer is a bare
+    HTML 400).
     """
+
+    def handle_exception(self, exc):
+        if isinstance(exc, RequestDataTooBig):
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            exc = RequestTooLarge(
+                f"The request body is larger than {limit} bytes ({limit // 1024} KiB), "
+                "the most this API accepts."
+            )
+        return super().handle_exception(exc)
 
     def finalize_response(self, request, response, *args, **kwargs):
         renderer = getattr(request, "accepted_renderer", None)
@@ -117,6 +155,8 @@ class TrackerAutoSchema(AutoSchema):
             errors["412"] = ErrorSerializer
         if method == "DELETE":
             errors["409"] = ReferencedErrorSerializer
+        if method in ("POST", "PUT", "PATCH"):
+            errors["413"] = ErrorSerializer
         for code, serializer in errors.items():
             if code in responses:
                 continue
@@ -147,3 +187,4 @@ class TrackerModelViewSet(
 
     schema = TrackerAutoSchema()
     content_negotiation_class = StrictContentNegotiation
+    parser_classes = [SafeJSONParser, parsers.FormParser, parsers.MultiPartParser]
