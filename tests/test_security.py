@@ -18,7 +18,9 @@ def directives(response) -> dict:
     return {part[0]: part[1:] for part in parts}
 
 
-@pytest.mark.parametrize("path", ["/", "/admin/claims/claim/", "/api/v1/docs/", "/reports/disputed/"])
+@pytest.mark.parametrize(
+    "path", ["/", "/admin/claims/claim/", "/api/v1/docs/", "/reports/disputed/"]
+)
 def test_every_page_carries_a_csp_that_forbids_inline_scripts(client, editor, path):
     client.force_login(editor)
     response = client.get(path)
