@@ -842,7 +842,11 @@ class DisputeAdmin(ServiceAdmin):
 
     def service_update(self, request, obj, form, changed):
         services.dispute_update(
-            obj, **{name: getattr(obj, name) for name in services.DISPUTE_FIELDS & set(changed)}
+            obj,
+            **{
+                name: getattr(obj, name)
+                for name in set(changed).intersection(services.DISPUTE_FIELDS)
+            },
         )
 
     def service_delete(self, obj):

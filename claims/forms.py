@@ -322,19 +322,7 @@ class DisputeInlineForm(forms.ModelForm):
 
     class Meta:
         model = Dispute
-        fields = [
-            "disputed_by",
-            "kind",
-            "target",
-            "statement",
-            "quote",
-            "quote_language",
-            "quote_translation",
-            "stated_at",
-            "document",
-            "resolution",
-            "resolution_note",
-        ]
+        fields = list(services.DISPUTE_FIELDS)
         widgets = {
             "statement": forms.Textarea(attrs={"rows": 2, "cols": 26}),
             "quote": forms.Textarea(attrs={"rows": 2, "cols": 22}),

@@ -89,18 +89,7 @@ class SourceResource(ServiceResource):
     class Meta:
         model = Source
         import_id_fields = ["slug"]
-        fields = [
-            "slug",
-            "name",
-            "kind",
-            "is_anonymous",
-            "affiliated_with",
-            "affiliation",
-            "reliability",
-            "country",
-            "url",
-            "description",
-        ]
+        fields = list(source_services.SOURCE_FIELDS)
         export_order = fields
         skip_unchanged = True
         report_skipped = True
@@ -127,18 +116,7 @@ class DocumentResource(ServiceResource):
 
     class Meta:
         model = Document
-        fields = [
-            "id",
-            "kind",
-            "title",
-            "url",
-            "publisher",
-            "author",
-            "published_at",
-            "retrieved_at",
-            "archive_url",
-            "language",
-        ]
+        fields = ["id", *source_services.DOCUMENT_FIELDS]
         export_order = fields
         skip_unchanged = True
         report_skipped = True

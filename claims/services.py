@@ -46,10 +46,11 @@ HOP_FIELDS = {
     "stated_at",
     "note",
 }
-DISPUTE_FIELDS = {
+# The fields a caller may set on a dispute, in the order every surface shows them.
+DISPUTE_FIELDS = (
     "disputed_by",
-    "target",
     "kind",
+    "target",
     "statement",
     "quote",
     "quote_language",
@@ -58,7 +59,7 @@ DISPUTE_FIELDS = {
     "document",
     "resolution",
     "resolution_note",
-}
+)
 
 
 # ---------------------------------------------------------------------------- topics
@@ -423,7 +424,7 @@ def dispute_record(
 @transaction.atomic
 def dispute_update(dispute: Dispute, **fields) -> Dispute:
     """Change a dispute (its resolution, quote, target …) under the same rules."""
-    unknown = set(fields) - DISPUTE_FIELDS
+    unknown = set(fields).difference(DISPUTE_FIELDS)
     if unknown:
         raise TypeError(f"unknown dispute fields: {sorted(unknown)}")
     for name, value in fields.items():

@@ -279,7 +279,9 @@ class SourceAdmin(SpreadsheetAdminMixin, ServiceAdmin):
         return services.source_create(**_fields(obj, services.SOURCE_FIELDS))
 
     def service_update(self, request, obj, form, changed):
-        services.source_update(obj, **_fields(obj, services.SOURCE_FIELDS & set(changed)))
+        services.source_update(
+            obj, **_fields(obj, set(changed).intersection(services.SOURCE_FIELDS))
+        )
 
     def service_delete(self, obj):
         services.source_delete(obj)
@@ -310,7 +312,9 @@ class DocumentAdmin(SpreadsheetAdminMixin, ServiceAdmin):
         return services.document_create(**_fields(obj, services.DOCUMENT_FIELDS))
 
     def service_update(self, request, obj, form, changed):
-        services.document_update(obj, **_fields(obj, services.DOCUMENT_FIELDS & set(changed)))
+        services.document_update(
+            obj, **_fields(obj, set(changed).intersection(services.DOCUMENT_FIELDS))
+        )
 
     def service_delete(self, obj):
         services.document_delete(obj)

@@ -11,9 +11,10 @@ from factcheck.errors import ReferencedError
 from .models import Document, Source
 from .selectors import family_ids_sql
 
-SOURCE_FIELDS = {
-    "name",
+# The fields a caller may set, in the order every surface shows them (API, spreadsheets).
+SOURCE_FIELDS = (
     "slug",
+    "name",
     "kind",
     "is_anonymous",
     "affiliated_with",
@@ -22,8 +23,8 @@ SOURCE_FIELDS = {
     "country",
     "url",
     "description",
-}
-DOCUMENT_FIELDS = {
+)
+DOCUMENT_FIELDS = (
     "kind",
     "title",
     "url",
@@ -33,7 +34,7 @@ DOCUMENT_FIELDS = {
     "retrieved_at",
     "archive_url",
     "language",
-}
+)
 
 
 def unique_slug(
@@ -115,7 +116,7 @@ def family_refresh(source: Source) -> list[int]:
 @transaction.atomic
 def source_create(**data) -> Source:
     """Create a source; the slug is made from the name when not given."""
-    unknown = set(data) - SOURCE_FIELDS
+    unknown = set(data).difference(SOURCE_FIELDS)
     if unknown:
         raise TypeError(f"unknown source fields: {sorted(unknown)}")
     source = Source(**data)
@@ -177,7 +178,7 @@ def document_validate(document: Document) -> None:
 @transaction.atomic
 def document_create(**data) -> Document:
     """Create a document after checking every rule (unique URL when set)."""
-    unknown = set(data) - DOCUMENT_FIELDS
+    unknown = set(data).difference(DOCUMENT_FIELDS)
     if unknown:
         raise TypeError(f"unknown document fields: {sorted(unknown)}")
     document = Document(**data)

@@ -9,7 +9,7 @@ from functools import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from claims import intelligence
+from claims import intelligence, services
 from claims.choices import DisputeKind
 from claims.models import Attribution, Claim, Dispute, Topic
 from sources.api.serializers import StrictFieldsMixin
@@ -28,20 +28,7 @@ HOP_FIELDS = [
     "note",
     "is_origin",
 ]
-DISPUTE_FIELDS = [
-    "id",
-    "disputed_by",
-    "kind",
-    "target",
-    "statement",
-    "quote",
-    "quote_language",
-    "quote_translation",
-    "stated_at",
-    "document",
-    "resolution",
-    "resolution_note",
-]
+DISPUTE_FIELDS = ["id", *services.DISPUTE_FIELDS]
 
 
 class AttributionSerializer(StrictFieldsMixin, serializers.ModelSerializer):

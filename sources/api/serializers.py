@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from sources import services
 from sources.models import Document, Source
 
 
@@ -34,21 +35,7 @@ class SourceSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Source
-        fields = [
-            "id",
-            "slug",
-            "name",
-            "kind",
-            "is_anonymous",
-            "affiliated_with",
-            "affiliation",
-            "reliability",
-            "country",
-            "url",
-            "description",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", *services.SOURCE_FIELDS, "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
         # Uniqueness (slug, case-insensitive name) is checked once, by the service.
         validators: list = []
@@ -64,20 +51,7 @@ class DocumentSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Document
-        fields = [
-            "id",
-            "kind",
-            "title",
-            "url",
-            "publisher",
-            "author",
-            "published_at",
-            "retrieved_at",
-            "archive_url",
-            "language",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", *services.DOCUMENT_FIELDS, "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
         # URL uniqueness is checked once, by the service.
         validators: list = []
