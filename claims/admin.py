@@ -17,14 +17,12 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from sources.admin import ServiceAdmin
 from sources.choices import SourceKind
 
 from . import intelligence, provenance, selectors, services
-from .choices import Verdict
 from .forms import (
     ClaimAdminForm,
     DisputeAdminForm,
@@ -37,7 +35,6 @@ from .forms import (
 from .models import Attribution, Claim, Dispute, Topic
 from .resources import ClaimResource, SpreadsheetAdminMixin
 
-REVIEW_FIELDS = {"verdict", "verdict_explanation", "credibility"}
 CLAIM_OWN_FIELDS = ["text", "occurred_at", "location", "verdict", "verdict_explanation"]
 
 
@@ -496,10 +493,10 @@ class ClaimAdmin(SpreadsheetAdminMixin, ServiceAdmin):
     def service_create(self, request, obj, form):
         data = {name: form.cleaned_data[name] for name in CLAIM_OWN_FIELDS}
         data["credibility"] = form.cleaned_data["credibility"]
-        if data["verdict"] != Verdict.UNRATED or data["verdict_explanation"]:
-            # A claim entered with a verdict was reviewed by whoever entered it.
-            data.update(reviewed_by=request.user, reviewed_at=timezone.now())
-        return services.claim_create(topics=form.cleaned_data.get("topics") or [], **data)
+        # A claim entered with a verdict is reviewed by its editor: the service records it.
+        return services.claim_create(
+            topics=form.cleaned_data.get("topics") or [], user=request.user, **data
+        )
 
     def service_update(self, request, obj, form, changed):
         request._claim_changed = set(changed)  # response_change warns of duplicates on new text
@@ -507,18 +504,9 @@ class ClaimAdmin(SpreadsheetAdminMixin, ServiceAdmin):
         # check the rules and save them.
         topics = form.cleaned_data.get("topics") if "topics" in changed else None
         own = {name: getattr(obj, name) for name in CLAIM_OWN_FIELDS + ["credibility"]}
-        if REVIEW_FIELDS & set(changed):
-            services.verdict_set(
-                claim=obj,
-                verdict=obj.verdict,
-                explanation=obj.verdict_explanation,
-                credibility=obj.credibility,
-                user=request.user,
-            )
-            if topics is not None:
-                services.claim_update(obj, topics=topics)
-        elif set(changed) & set(own) or topics is not None:
-            services.claim_update(obj, topics=topics, **own)
+        if set(changed) & set(own) or topics is not None:
+            # A changed verdict makes this editor the reviewer (services.claim_update).
+            services.claim_update(obj, topics=topics, user=request.user, **own)
 
     def service_delete(self, obj):
         services.claim_delete(obj)

@@ -23,7 +23,7 @@ from sources.models import Document, Source
 from sources.services import unique_slug
 
 from . import provenance
-from .choices import Relation, Resolution
+from .choices import Relation, Resolution, Verdict
 from .models import Attribution, Claim, Dispute, Topic
 
 CLAIM_FIELDS = {
@@ -159,16 +159,36 @@ def _claim_fields(data: dict) -> dict:
     return data
 
 
+# Changing these is reviewing the claim: whoever does it becomes its reviewer.
+REVIEW_FIELDS = ("verdict", "verdict_explanation")
+
+
+def _review_stamp(user) -> dict:
+    return {
+        "reviewed_by": user if getattr(user, "is_authenticated", False) else None,
+        "reviewed_at": timezone.now(),
+    }
+
+
 @transaction.atomic
 def claim_create(
     *,
     text: str,
     topics: Iterable[Topic] = (),
     chain_lines: str = "",
+    user=None,
     **fields,
 ) -> Claim:
-    """Create a claim, its topics and, from ``chain_lines``, its hops, all or nothing."""
-    claim = Claim(text=(text or "").strip(), **_claim_fields(fields))
+    """Create a claim, its topics and, from ``chain_lines``, its hops, all or nothing.
+
+    A claim entered with a verdict or an explanation was reviewed by ``user``, now (unless
+    the caller says who reviewed it and when, as an import does).
+    """
+    fields = _claim_fields(fields)
+    rated = fields.get("verdict", Verdict.UNRATED) != Verdict.UNRATED
+    if (rated or fields.get("verdict_explanation")) and "reviewed_at" not in fields:
+        fields.update(_review_stamp(user))
+    claim = Claim(text=(text or "").strip(), **fields)
     claim.full_clean(exclude=["topics"])
     claim.save()
     if topics:
@@ -180,10 +200,23 @@ def claim_create(
 
 
 @transaction.atomic
-def claim_update(claim: Claim, *, topics: Iterable[Topic] | None = None, **fields) -> Claim:
-    """Change a claim's own fields (and topics); hops and disputes have their own services."""
-    for name, value in _claim_fields(fields).items():
+def claim_update(
+    claim: Claim, *, topics: Iterable[Topic] | None = None, user=None, **fields
+) -> Claim:
+    """Change a claim's own fields (and topics); hops and disputes have their own services.
+
+    A change of verdict or explanation makes ``user`` the reviewer, now, whatever surface
+    it came from (compared with the stored row, since a ModelForm has already written the
+    new values onto ``claim``).
+    """
+    fields = _claim_fields(fields)
+    for name, value in fields.items():
         setattr(claim, name, value)
+    if claim.pk and "reviewed_at" not in fields:
+        stored = Claim.objects.filter(pk=claim.pk).values(*REVIEW_FIELDS).first() or {}
+        if any(stored.get(name) != getattr(claim, name) for name in REVIEW_FIELDS):
+            for name, value in _review_stamp(user).items():
+                setattr(claim, name, value)
     claim.text = (claim.text or "").strip()
     claim.full_clean(exclude=["topics"])
     claim.save()
@@ -203,12 +236,7 @@ def verdict_set(
     user=None,
 ) -> Claim:
     """Record the editors' verdict, who reviewed it and when."""
-    fields = {
-        "verdict": verdict,
-        "verdict_explanation": explanation,
-        "reviewed_by": user if getattr(user, "is_authenticated", False) else None,
-        "reviewed_at": timezone.now(),
-    }
+    fields = {"verdict": verdict, "verdict_explanation": explanation, **_review_stamp(user)}
     if credibility is not None:
         fields["credibility"] = credibility
     return claim_update(claim, **fields)

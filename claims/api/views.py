@@ -168,19 +168,8 @@ class ClaimViewSet(TrackerModelViewSet):
         return exports.claim_csv_row(obj)
 
     def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        verdict = data.pop("verdict", None)
-        explanation = data.pop("verdict_explanation", "")
-        with transaction.atomic():
-            claim = services.claim_create(**data)
-            if (verdict and verdict != claim.verdict) or explanation:
-                # Setting a verdict records who reviewed the claim and when.
-                services.verdict_set(
-                    claim=claim,
-                    verdict=verdict or claim.verdict,
-                    explanation=explanation,
-                    user=self.request.user,
-                )
+        # The service records the reviewer when a verdict comes with the claim.
+        claim = services.claim_create(user=self.request.user, **serializer.validated_data)
         serializer.instance = self.get_queryset().get(pk=claim.pk)
 
     def perform_update(self, serializer):
@@ -188,15 +177,10 @@ class ClaimViewSet(TrackerModelViewSet):
         data = dict(serializer.validated_data)
         chain_lines = data.pop("chain_lines", "")
         topics = data.pop("topics", None)
-        verdict = data.pop("verdict", claim.verdict)
-        explanation = data.pop("verdict_explanation", claim.verdict_explanation)
         with transaction.atomic():
             if data or topics is not None:
-                claim = services.claim_update(claim, topics=topics, **data)
-            if verdict != claim.verdict or explanation != claim.verdict_explanation:
-                services.verdict_set(
-                    claim=claim, verdict=verdict, explanation=explanation, user=self.request.user
-                )
+                # A changed verdict makes this user the reviewer (services.claim_update).
+                claim = services.claim_update(claim, topics=topics, user=self.request.user, **data)
             if chain_lines.strip():
                 services.chains_add(claim=claim, lines=services.chain_lines_parse(chain_lines))
         serializer.instance = self.get_queryset().get(pk=claim.pk)
