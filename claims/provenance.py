@@ -64,7 +64,11 @@ class Graph:
 
 
 def cited_ids(hop) -> list[int]:
-    """Ids of the hops ``hop`` cites, from a prefetch when there is one."""
+    """Ids of the hops ``hop`` cites: a row's ``cite_ids`` (``claims.rows``), a prefetch when
+    there is one, else a query."""
+    ids = getattr(hop, "cite_ids", None)
+    if ids is not None:
+        return sorted(ids)
     cache = getattr(hop, "_prefetched_objects_cache", {})
     if "cites" in cache:
         return sorted(cited.pk for cited in cache["cites"])
@@ -88,26 +92,26 @@ def build_graph(hops: Iterable) -> Graph:
     return graph
 
 
-def origin_hops(hops: Iterable) -> list:
-    """Hops that cite nothing, in entry order."""
-    graph = build_graph(hops)
+def origin_hops(hops: Iterable, graph: Graph | None = None) -> list:
+    """Hops that cite nothing, in entry order (``graph``: ``build_graph(hops)``, if built)."""
+    graph = graph or build_graph(hops)
     return [graph.hops[pk] for pk in graph.hops if not graph.cites[pk]]
 
 
-def origin_sources(hops: Iterable) -> list:
+def origin_sources(hops: Iterable, graph: Graph | None = None) -> list:
     """Distinct sources of the origin hops, in entry order."""
     seen: dict = {}
-    for hop in origin_hops(hops):
+    for hop in origin_hops(hops, graph):
         seen.setdefault(hop.source_id, hop.source)
     return list(seen.values())
 
 
-def chains(hops: Iterable, limit: int = MAX_CHAINS) -> list[Chain]:
+def chains(hops: Iterable, limit: int = MAX_CHAINS, graph: Graph | None = None) -> list[Chain]:
     """Every path origin → … → last reporter, origin first, in a stable order.
 
     A hop that no other hop cites ends a chain; a lone origin is a chain of one.
     """
-    graph = build_graph(hops)
+    graph = graph or build_graph(hops)
     result: list[Chain] = []
     truncated = False
 
@@ -193,10 +197,10 @@ def family_of(source) -> int:
     return source.family or source.pk
 
 
-def origin_families(hops: Iterable) -> dict:
+def origin_families(hops: Iterable, graph: Graph | None = None) -> dict:
     """family id -> origin sources of that family, in entry order."""
     families: dict = {}
-    for source in origin_sources(hops):
+    for source in origin_sources(hops, graph):
         families.setdefault(family_of(source), []).append(source)
     return families
 
@@ -206,9 +210,9 @@ def independent_origin_count(hops: Iterable) -> int:
     return len(origin_families(hops))
 
 
-def relay_sources(hops: Iterable) -> list:
+def relay_sources(hops: Iterable, graph: Graph | None = None) -> list:
     """Distinct sources of the hops that cite others, in entry order."""
-    graph = build_graph(hops)
+    graph = graph or build_graph(hops)
     seen: dict = {}
     for pk, hop in graph.hops.items():
         if graph.cites[pk]:
@@ -225,13 +229,14 @@ def single_origin_echo(hops: Iterable) -> bool:
     return independent_origin_count(hops) == 1 and len(relay_sources(hops)) >= ECHO_MIN_RELAYS
 
 
-def circular_hop_ids(hops: Iterable) -> set:
-    """Hops at which a chain comes back to a source family it already passed through.
+def circular_hop_ids(hops: Iterable, paths: list[Chain] | None = None) -> set:
+    """Hops at which a chain comes back to a source family it already passed through
+    (``paths``: ``chains(hops)``, if already walked).
 
     That is citogenesis: a source citing a report that (eventually) cites the source itself.
     """
     flagged: set = set()
-    for chain in chains(hops):
+    for chain in chains(hops) if paths is None else paths:
         seen: set = set()
         for hop in chain.hops:
             family = family_of(hop.source)
@@ -264,7 +269,9 @@ def authorship_denials(disputes: Iterable) -> dict:
 CONTESTING_KINDS = {"denial", "authorship_denial", "contradiction", "retraction", "fact_check"}
 
 
-def suggested_credibility(hops: Iterable, disputes: Iterable) -> tuple[int, str]:
+def suggested_credibility(
+    hops: Iterable, disputes: Iterable, families: dict | None = None
+) -> tuple[int, str]:
     """An Admiralty credibility grade (1-6) and the reason for it, by a small fixed rule.
 
     1. No origin yet: 6. An upheld denial, authorship denial, contradiction, retraction or
@@ -274,9 +281,9 @@ def suggested_credibility(hops: Iterable, disputes: Iterable) -> tuple[int, str]
        one rated A-C alone: 3; only D-E: 4; only F: 6.
     3. Each open dispute lowers a grade of 1-4 by one step, to 5 at most.
     """
-    hops = list(hops)
     disputes = list(disputes)
-    families = origin_families(hops)
+    if families is None:
+        families = origin_families(list(hops))
     if not families:
         return 6, "No origin recorded yet."
     upheld = [d for d in disputes if d.resolution == "upheld" and d.kind in CONTESTING_KINDS]

@@ -182,8 +182,14 @@ def csv_safe(value) -> str:
     return text
 
 
+#: A streamed CSV is handed to the server in pieces of about this many characters: one
+#: write per row cost a system call per row (92,000 for the disputed claims at 1M).
+CSV_PIECE = 64 * 1024
+
+
 def csv_rows(header: list[str], rows):
-    """Yield CSV text, one encoded line at a time, for a StreamingHttpResponse."""
+    """Yield CSV text for a StreamingHttpResponse: the header line alone (so a client sees
+    the columns at once), then pieces of about ``CSV_PIECE`` characters of whole lines."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
@@ -197,6 +203,9 @@ def csv_rows(header: list[str], rows):
     yield flush()
     for row in rows:
         writer.writerow([csv_safe(cell) for cell in row])
+        if buffer.tell() >= CSV_PIECE:
+            yield flush()
+    if buffer.tell():
         yield flush()
 
 

@@ -8,8 +8,9 @@ from tests.factories import AttributionFactory, DisputeFactory, SourceFactory
 # aggregate (which is also the page count), the page of claims, and the four prefetches
 # (hops, cited hops, disputes, topics).
 DISPUTED_QUERIES = 2 + 2 + 1 + 1 + 4
-# session + user, the claims, and the same four prefetches (one batch: the page is small).
-CSV_QUERIES = 2 + 1 + 4
+# session + user, the claims as plain rows (claims/rows.py), then per chunk of claims: hops,
+# disputes, their sources, cited hops, topics (one chunk: the export is small).
+CSV_QUERIES = 2 + 1 + 5
 # session + user, the page count, the rows with every figure as correlated subqueries.
 SOURCES_QUERIES = 2 + 1 + 1
 # session + user, the claim, its four prefetches, its history rows.
