@@ -112,11 +112,15 @@ def claim_facts(claim, *, day: datetime.date | None = None, history=None) -> Cla
         shown.first_reported_at = provenance.first_reported(hops)
         shown.dispute_count = len(disputes)
         shown.is_disputed = bool(live)
-    families = provenance.origin_families(hops)
-    echo = provenance.single_origin_echo(hops)
-    grade, reason = provenance.suggested_credibility(hops, disputes)
+    # One citation graph and one walk of its chains serve every figure below.
+    graph = provenance.build_graph(hops)
+    paths = provenance.chains(hops, graph=graph)
+    families = provenance.origin_families(hops, graph)
+    relays = provenance.relay_sources(hops, graph)
+    echo = len(families) == 1 and len(relays) >= provenance.ECHO_MIN_RELAYS
+    grade, reason = provenance.suggested_credibility(hops, disputes, families)
     chains = []
-    for chain in provenance.chains(hops):
+    for chain in paths:
         weakest = chain.weakest_hop
         chains.append(ChainFacts(chain, weakest, weakest.source.reliability))
     facts = ClaimFacts(
@@ -125,12 +129,12 @@ def claim_facts(claim, *, day: datetime.date | None = None, history=None) -> Cla
         hops=hops,
         disputes=disputes,
         chains=chains,
-        origins=provenance.origin_sources(hops),
+        origins=provenance.origin_sources(hops, graph),
         independent_origin_count=len(families),
-        relay_sources=provenance.relay_sources(hops),
+        relay_sources=relays,
         single_origin_echo=echo,
         echo_origin=next(iter(families.values()))[0] if echo else None,
-        circular_hop_ids=provenance.circular_hop_ids(hops),
+        circular_hop_ids=provenance.circular_hop_ids(hops, paths),
         authorship_denials=provenance.authorship_denials(disputes),
         suggested_credibility=grade,
         suggested_credibility_reason=reason,
