@@ -18,6 +18,7 @@ from rest_framework import (
 )
 
 from factcheck.api import ConditionalWriteMixin, CSVExportMixin, ListOnlyFilteringMixin
+from factcheck.response_cache import CachedReadMixin
 
 
 class StrictContentNegotiation(negotiation.DefaultContentNegotiation):
@@ -174,12 +175,14 @@ class TrackerAutoSchema(AutoSchema):
 
 class TrackerModelViewSet(
     JSONErrorsMixin,
+    CachedReadMixin,
     ListOnlyFilteringMixin,
     CSVExportMixin,
     ConditionalWriteMixin,
     viewsets.ModelViewSet,
 ):
-    """The base of every /api/v1/ resource: strict list filters, CSV, If-Match, error schema.
+    """The base of every /api/v1/ resource: strict list filters, CSV, If-Match, error schema,
+    repeated reads answered from the cache until the data changes.
 
     Subclasses stay declarative (queryset, serializer_class, filterset_class) and route
     writes to the services in ``perform_create``/``perform_update``/``perform_destroy``.

@@ -127,6 +127,9 @@ class ClaimViewSet(TrackerModelViewSet):
         return super().get_serializer(*args, **kwargs)
 
     def list(self, request, *args, **kwargs):
+        kept = self.cached_answer(request)
+        if kept is not None:
+            return kept
         day = self.as_of_day()
         if day is not None and self.wants_csv():
             raise exceptions.ValidationError(
@@ -141,6 +144,9 @@ class ClaimViewSet(TrackerModelViewSet):
         return self.get_paginated_response(rows.claims_data(page))
 
     def retrieve(self, request, *args, **kwargs):
+        kept = self.cached_answer(request)
+        if kept is not None:
+            return kept
         if self.as_of_day() is not None or self.wants_csv():
             return super().retrieve(request, *args, **kwargs)
         lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
