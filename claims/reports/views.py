@@ -25,6 +25,7 @@ from claims.exports import CLAIM_CSV_HEADER
 from claims.filtersets import ClaimFilterSet
 from claims.models import Attribution, Claim, Dispute, Topic
 from factcheck.api import csv_rows
+from factcheck.response_cache import keep_public_page
 from sources.choices import SourceKind
 from sources.models import Source
 
@@ -163,6 +164,7 @@ def csv_query(request) -> str:
 
 
 @reports_access
+@keep_public_page
 def disputed_report(request):
     """``/reports/disputed/``: every disputed claim, filtered like the API, newest first."""
     # The form's choices are read only for HTML: the CSV download does not draw the form.
@@ -310,6 +312,7 @@ def source_ordering(request) -> tuple[str, list]:
 
 
 @reports_access
+@keep_public_page
 def sources_report(request):
     """``/reports/sources/``: per source, claims originated and relayed, disputes, reliability."""
     context = {"errors": {}, "headers": SOURCE_HEADERS, "sort": "name"}
@@ -355,6 +358,7 @@ def admin_change_url(request, claim) -> str:
 
 
 @reports_access
+@keep_public_page
 def claim_report(request, pk: int):
     """``/reports/claims/<id>/``: one claim's chains, disputes, verdict and verdict history."""
     try:
