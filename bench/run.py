@@ -121,6 +121,9 @@ def free_port() -> int:
 
 
 TRACKER_PORT = free_port()
+# The same tracker with its answer cache on (factcheck/response_cache.py): a repeated query
+# is answered from memory until a write changes the data version.
+CACHED_PORT = free_port()
 DATASETTE_PORT = free_port()
 
 
@@ -308,8 +311,8 @@ def collectstatic(db: str) -> None:
     )
 
 
-def start_tracker(db: str) -> subprocess.Popen:
-    env = tracker_env(db)
+def start_tracker(db: str, port: int = TRACKER_PORT, cache: bool = False) -> subprocess.Popen:
+    env = tracker_env(db, {"FACTCHECK_RESPONSE_CACHE": "true" if cache else "false"})
     return subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
@@ -319,7 +322,7 @@ def start_tracker(db: str) -> subprocess.Popen:
             "--worker-class",
             "sync",
             "--bind",
-            f"127.0.0.1:{TRACKER_PORT}",
+            f"127.0.0.1:{port}",
             "--timeout",
             "120",
             "--log-level",
@@ -489,7 +492,10 @@ def capture_queries(db: str, token: str, paths: dict) -> dict:
     out = subprocess.run(
         [sys.executable, "-c", CAPTURE, token, json.dumps(paths)],
         cwd=ROOT,
-        env=tracker_env(db, {"DJANGO_SETTINGS_MODULE": "factcheck.settings"}),
+        env=tracker_env(
+            db,
+            {"DJANGO_SETTINGS_MODULE": "factcheck.settings", "FACTCHECK_RESPONSE_CACHE": "false"},
+        ),
         capture_output=True,
         text=True,
         timeout=300,
@@ -675,14 +681,17 @@ def bench(args) -> dict:
     }
     collectstatic(db)
     sql = capture_queries(db, params["token"], {k: v[1] for k, v in todo.items()})
-    tracker = datasette = None
+    tracker = cached = datasette = None
     failures = []
     try:
         tracker = start_tracker(db)
+        cached = start_tracker(db, CACHED_PORT, cache=True)
         datasette = start_datasette(sqlite_path, meta)
         tbase = f"http://127.0.0.1:{TRACKER_PORT}"
+        cbase = f"http://127.0.0.1:{CACHED_PORT}"
         dbase = f"http://127.0.0.1:{DATASETTE_PORT}"
         wait_up(tbase + "/api/v1/", tracker)
+        wait_up(cbase + "/api/v1/", cached)
         wait_up(dbase + "/-/versions.json", datasette)
         auth = {"Authorization": f"Token {params['token']}"}
         for name, (label, tpath, dpath) in todo.items():
@@ -700,19 +709,38 @@ def bench(args) -> dict:
                     failures.append(f"{name}: report page lacks claims {missing[:5]}")
             else:
                 ids, data = tracker_ids(tbase, tpath, params["token"])
+                # The cached tracker answers the same ids, and its second answer is a kept one.
+                for attempt in ("miss", "hit"):
+                    request = urllib.request.Request(
+                        cbase + tpath, headers={"Authorization": f"Token {params['token']}"}
+                    )
+                    with urllib.request.urlopen(request, timeout=120) as answer:
+                        state = answer.headers.get("X-Cache")
+                        body = json.loads(answer.read())
+                    kept = (
+                        [row["id"] for row in body["results"]]
+                        if "results" in body
+                        else [body["id"]]
+                    )
+                    if state != attempt:
+                        failures.append(
+                            f"{name}: cached tracker said X-Cache {state}, not {attempt}"
+                        )
+                    if kept != ids:
+                        failures.append(f"{name}: cached tracker ids {kept[:5]}… != {ids[:5]}…")
             case["count"] = data.get("count")
             case["same_ids"] = ids == dids
             case["ids_shown"] = len(ids)
             if ids != dids:
                 failures.append(f"{name}: tracker ids {ids[:5]}… != datasette ids {dids[:5]}…")
         print("same claims on both sides:", {k: v["same_ids"] for k, v in result["cases"].items()})
-        pids = tree_pids(tracker.pid) + [datasette.pid]
+        pids = tree_pids(tracker.pid) + tree_pids(cached.pid) + [datasette.pid]
         for rnd in range(args.rounds):
             for name, (_label, tpath, dpath) in todo.items():
-                for side, url, headers in (
-                    ("tracker", tbase + tpath, auth),
-                    ("datasette", dbase + dpath, {}),
-                ):
+                sides = [("tracker", tbase + tpath, auth), ("datasette", dbase + dpath, {})]
+                if name != "f":  # reports are HTML pages, not kept answers
+                    sides.insert(1, ("cached", cbase + tpath, auth))
+                for side, url, headers in sides:
                     wait_idle(pids)
                     run = wrk(url, args.duration, headers)
                     result["cases"][name].setdefault(side, []).append(run)
@@ -738,6 +766,7 @@ def bench(args) -> dict:
             print("writes:", result["writes"])
     finally:
         stop(tracker)
+        stop(cached)
         stop(datasette)
     result["failures"] = failures
     out = Path(args.out) if args.out else OUT / f"results-{params['claims']}.json"
@@ -775,17 +804,24 @@ def render(results: list[dict]) -> str:
             f"`{res['params']['family']}` ({res['params']['family_hops']:,} hops).",
             "",
             "| query | tracker req/s | p50 ms | p99 ms | Datasette req/s | p50 ms | p99 ms "
-            "| ratio | SQL queries | pgbench floor req/s | count | same ids |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|",
+            "| ratio | cached req/s | p50 ms | p99 ms | cached ratio "
+            "| SQL queries | pgbench floor req/s | count | same ids |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for name, case in sorted(res["cases"].items()):
             t, d = summary(case, "tracker"), summary(case, "datasette")
+            k = summary(case, "cached")
             ratio = t["rps"] / d["rps"] if t["rps"] and d["rps"] else None
+            kept = (
+                f"{k['rps']:.0f} | {k['p50']:.1f} | {k['p99']:.1f} | {k['rps'] / d['rps']:.2f}×"
+                if k["rps"] and d["rps"]
+                else "— | — | — | —"
+            )
             floor = case.get("pgbench", {}).get("tps")
             lines.append(
                 f"| ({name}) {case['label']} | {t['rps']:.0f} | {t['p50']:.1f} | {t['p99']:.1f} "
                 f"| {d['rps']:.0f} | {d['p50']:.1f} | {d['p99']:.1f} | "
-                f"{ratio:.2f}× | {case['queries']} | "
+                f"{ratio:.2f}× | {kept} | {case['queries']} | "
                 f"{floor:.0f} | {case.get('count') if case.get('count') is not None else '—'} "
                 f"| {'yes' if case.get('same_ids') else 'NO'} |"
             )
