@@ -209,6 +209,13 @@ def csv_rows(header: list[str], rows):
         yield flush()
 
 
+def csv_download(header: list[str], rows, filename: str) -> StreamingHttpResponse:
+    """``rows`` streamed as a CSV attachment named ``filename`` (formulas defused)."""
+    response = StreamingHttpResponse(csv_rows(header, rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 class CSVRenderer(renderers.BaseRenderer):
     """Renders flat data (lists of dicts, or an error body) as CSV.
 
@@ -324,12 +331,7 @@ class CSVExportMixin:
         if hasattr(objects, "iterator"):
             # iterator(chunk_size) keeps prefetch_related working, one batch per chunk.
             objects = objects.iterator(chunk_size=self.csv_chunk_size)
-        rows = (self.csv_row(obj) for obj in objects)
-        response = StreamingHttpResponse(
-            csv_rows(header, rows), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return csv_download(header, (self.csv_row(obj) for obj in objects), filename)
 
     def _csv_basename(self) -> str:
         return self.csv_filename or self.basename or "export"

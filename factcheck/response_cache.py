@@ -52,6 +52,15 @@ def key_of(request, version: int, format: str) -> str:
     return "answer:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
+def kept_response(content_type: str, body: bytes, headers: list) -> HttpResponse:
+    """A kept answer as a response again, marked ``X-Cache: hit``."""
+    response = HttpResponse(body, content_type=content_type)
+    for name, value in headers:
+        response[name] = value
+    response[HEADER] = "hit"
+    return response
+
+
 class CachedReadMixin:
     """For a DRF viewset: answer a repeated GET (list or detail, JSON) from the cache.
 
@@ -72,19 +81,16 @@ class CachedReadMixin:
         kept = caches["responses"].get(self._answer_key)
         if kept is None:
             return None
-        content_type, body, headers = kept
-        response = HttpResponse(body, content_type=content_type)
-        for name, value in headers:
-            response[name] = value
-        response[HEADER] = "hit"
         self._answer_key = None
-        return response
+        return kept_response(*kept)
 
     def list(self, request, *args, **kwargs):
-        return self.cached_answer(request) or super().list(request, *args, **kwargs)
+        kept = self.cached_answer(request)
+        return kept if kept is not None else super().list(request, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
-        return self.cached_answer(request) or super().retrieve(request, *args, **kwargs)
+        kept = self.cached_answer(request)
+        return kept if kept is not None else super().retrieve(request, *args, **kwargs)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -121,9 +127,7 @@ def keep_public_page(view):
         key = "page:" + hashlib.sha256(raw.encode()).hexdigest()
         kept = caches["responses"].get(key)
         if kept is not None:
-            response = HttpResponse(kept[1], content_type=kept[0])
-            response[HEADER] = "hit"
-            return response
+            return kept_response(*kept)
         response = view(request, *args, **kwargs)
         if (
             response.status_code == 200
@@ -131,7 +135,7 @@ def keep_public_page(view):
             and not response.cookies
             and len(response.content) <= MAX_BODY
         ):
-            caches["responses"].set(key, (response["Content-Type"], response.content), TIMEOUT)
+            caches["responses"].set(key, (response["Content-Type"], response.content, []), TIMEOUT)
             response[HEADER] = "miss"
         return response
 

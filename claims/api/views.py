@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions
@@ -25,7 +25,7 @@ from claims.filtersets import (
     TopicFilterSet,
 )
 from claims.models import Claim, Topic
-from factcheck.api import csv_rows
+from factcheck.api import csv_download
 from factcheck.viewsets import TrackerModelViewSet
 
 from .serializers import (
@@ -201,12 +201,7 @@ class ClaimViewSet(TrackerModelViewSet):
     def csv_response(self, objects, filename: str):
         if isinstance(objects, QuerySet):
             # Every claim of the filters, read as plain rows in chunks (claims/rows.py).
-            response = StreamingHttpResponse(
-                csv_rows(self.csv_header(), rows.export_rows(objects)),
-                content_type="text/csv; charset=utf-8",
-            )
-            response["Content-Disposition"] = f'attachment; filename="{filename}"'
-            return response
+            return csv_download(self.csv_header(), rows.export_rows(objects), filename)
         return super().csv_response(objects, filename)
 
     def perform_create(self, serializer):

@@ -24,7 +24,7 @@ from claims.choices import DisputeKind, Verdict
 from claims.exports import CLAIM_CSV_HEADER
 from claims.filtersets import ClaimFilterSet
 from claims.models import Attribution, Claim, Dispute, Topic
-from factcheck.api import csv_rows
+from factcheck.api import csv_download
 from factcheck.response_cache import keep_public_page
 from sources.choices import SourceKind
 from sources.models import Source
@@ -221,11 +221,7 @@ def report_day(request):
 def claims_csv(claims, filename: str) -> StreamingHttpResponse:
     """Stream ``claims`` as CSV, a chunk of claims read as plain rows at a time (the API's
     export path, ``claims.rows``), formulas defused."""
-    response = StreamingHttpResponse(
-        csv_rows(CLAIM_CSV_HEADER, rows.export_rows(claims)), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_download(CLAIM_CSV_HEADER, rows.export_rows(claims), filename)
 
 
 def count_of(queryset) -> Coalesce:
