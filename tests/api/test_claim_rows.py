@@ -120,14 +120,24 @@ def test_a_filtered_list_reads_the_same(shapes, researcher_api):
     assert response.json()["results"] == [ClaimSerializer(claim).data for claim in claims]
 
 
-def test_the_detail_is_byte_identical_and_keeps_its_etag(shapes, researcher_api):
+def test_the_detail_is_byte_identical_and_keeps_its_etag(shapes, researcher_api, editor_api):
     claim = selectors.claim_list().get(text="The convoy was hit near the border")
-    response = researcher_api.get(f"/api/v1/claims/{claim.pk}/")
+    url = f"/api/v1/claims/{claim.pk}/"
+    response = researcher_api.get(url)
     assert response.status_code == 200
     assert response.content == serializer_json([claim])[0]
     etag = response["ETag"]
-    # The tag still guards writes: the same tag is accepted, a stale one is a 412.
-    assert researcher_api.get(f"/api/v1/claims/{claim.pk}/")["ETag"] == etag
+    # The fast path's tag is the one writes check: it is accepted once, then stale (412).
+    first = editor_api.patch(url, {"location": "Rutba"}, format="json", HTTP_IF_MATCH=etag)
+    assert first.status_code == 200, first.content
+    stale = editor_api.patch(url, {"location": "Qaim"}, format="json", HTTP_IF_MATCH=etag)
+    assert stale.status_code == 412
+    assert researcher_api.get(url).json()["location"] == "Rutba"
+
+
+@pytest.mark.parametrize("lookup", ["99999999999999999999", "0"])
+def test_an_out_of_range_claim_id_is_a_404_not_a_500(seed, researcher_api, lookup):
+    assert researcher_api.get(f"/api/v1/claims/{lookup}/").status_code == 404
 
 
 @pytest.mark.parametrize("lookup", ["999999", "abc", "-3"])
