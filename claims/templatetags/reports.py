@@ -33,26 +33,13 @@ def sort_state(column: str, current: str) -> str:
 
 
 @register.simple_tag
-def source_options(sources, selected) -> str:
-    """``<option>`` tags for (slug, name) pairs, ``selected`` marked.
+def source_options(sources) -> str:
+    """``<option>`` tags for (slug, name) pairs: the disputed report's list of sources.
 
-    The same HTML as a ``{% for %}`` loop would write, built in one join and reused for the
-    page's three source menus: with thousands of sources the template loop cost over a
-    second a page.
+    The same HTML as a ``{% for %}`` loop would write, built in one join: with thousands
+    of sources the template loop cost over a second a page. The page writes the list once,
+    as a ``<datalist>`` that its three source fields share.
     """
-    cached = _OPTIONS_CACHE.get("options")
-    if cached is None or cached[0] is not sources:
-        html = "".join(
-            f'<option value="{escape(slug)}">{escape(name)}</option>' for slug, name in sources
-        )
-        cached = (sources, html)
-        _OPTIONS_CACHE["options"] = cached  # holds the list, so its id cannot be reused
-    html = cached[1]
-    if selected:
-        mark = f'<option value="{escape(str(selected))}">'
-        html = html.replace(mark, mark[:-1] + " selected>", 1)
-    return mark_safe(html)
-
-
-# The options of the request's source list (one list per request, three menus read it).
-_OPTIONS_CACHE: dict = {}
+    return mark_safe(
+        "".join(f'<option value="{escape(slug)}">{escape(name)}</option>' for slug, name in sources)
+    )

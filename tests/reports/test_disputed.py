@@ -109,9 +109,12 @@ def test_newest_first_and_filters_select_exact_claims(reader_client, make_disput
     assert listed_claims(
         reader_client.get(URL + "?dispute_kind=denial,authorship_denial&page_size=2&page=2")
     ) == [oldest.pk]
-    # The form keeps the chosen filter selected.
+    # The form keeps the chosen filter, and lists every source once for its three fields.
     page = reader_client.get(URL + "?disputed_by=kh").content.decode()
-    assert '<option value="kh" selected>KH</option>' in page
+    assert 'name="disputed_by" list="source-list" value="kh"' in page
+    assert 'name="origin" list="source-list" value=""' in page
+    assert page.count('<option value="kh">KH</option>') == 1
+    assert page.count('list="source-list"') == 3
 
 
 def test_seed_filter_disputed_by_kataib_hezbollah(reader_client, seed):
@@ -158,6 +161,16 @@ def test_bad_parameters_are_a_400_with_the_message(
     assert message in text_of(page)
     assert 'class="claim"' not in page
     assert 'name="disputed_by"' in page  # the form is still there to fix it
+
+
+def test_a_typed_source_is_kept_escaped_in_its_field(reader_client, make_disputed):
+    make_disputed()
+    response = reader_client.get(URL, {"origin": '"><script>alert(1)</script>'})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert 'name="origin" list="source-list" value="&quot;&gt;&lt;script&gt;' in page
+    assert "No source with the slug" in text_of(page)
 
 
 def test_escaping_of_text_quotes_and_names(reader_client, db):
