@@ -1,8 +1,18 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.db import connections
+from django.db.models.signals import post_migrate
+
+
+def restore_data_version_triggers(using="default", **kwargs):
+    """After ``migrate``: put back data-version triggers a SQLite table rebuild dropped."""
+    from .data_version import ensure_triggers
+
+    ensure_triggers(connections[using])
 
 
 class FactcheckConfig(AppConfig):
-    """The project package as an app: only to hook the security log in at start-up."""
+    """The project package as an app: hooks the security log and the data-version
+    triggers in at start-up."""
 
     name = "factcheck"
     verbose_name = "Claim-provenance tracker"
@@ -11,3 +21,9 @@ class FactcheckConfig(AppConfig):
         from . import security
 
         security.connect()
+        # Sent once per app with models; the claims app's is after its migrations ran.
+        post_migrate.connect(
+            restore_data_version_triggers,
+            sender=apps.get_app_config("claims"),
+            dispatch_uid="factcheck.data_version_triggers",
+        )

@@ -9,6 +9,7 @@ that no Python code sees.
 from __future__ import annotations
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 from rest_framework.test import APIClient
@@ -84,6 +85,24 @@ def test_raw_sql_behind_the_services_back_is_seen_too(seed, researcher_api):
         cursor.execute("UPDATE claims_claim SET location = %s WHERE id = %s", ["Baghdad", claim.pk])
     after = researcher_api.get(url)
     assert after["X-Cache"] == "miss" and after.json()["location"] == "Baghdad"
+
+
+def test_migrate_puts_back_a_trigger_that_a_table_rebuild_dropped(seed):
+    # SQLite drops a table's triggers when a migration rebuilds the table (claims/0008 did):
+    # every migrate run restores the missing ones.
+    names = {
+        "postgresql": ("claims_claim_data_version", "DROP TRIGGER {} ON claims_claim"),
+        "sqlite": ("claims_claim_data_version_update", "DROP TRIGGER {}"),
+    }
+    name, drop = names[connection.vendor]
+    with connection.cursor() as cursor:
+        cursor.execute(drop.format(name))
+    before = data_version()
+    Claim.objects.filter(pk=seed.telegram_claim.pk).update(location="Baghdad")
+    assert data_version() == before  # no trigger, no bump: kept answers would go stale
+    call_command("migrate", verbosity=0)
+    Claim.objects.filter(pk=seed.telegram_claim.pk).update(location="Erbil")
+    assert data_version() > before
 
 
 @pytest.mark.parametrize("table", TABLES)
