@@ -199,7 +199,7 @@ COLUMNS = {
     "claims_claim": "id text occurred_at location verdict verdict_explanation reviewed_by_id "
     "reviewed_at credibility first_reported_at is_disputed dispute_count search_document "
     "independent_origin_count relay_count single_origin_echo circular_reporting "
-    "authorship_contested created_at updated_at",
+    "authorship_contested chain_source_ids origin_source_ids created_at updated_at",
     "claims_claim_topics": "claim_id topic_id",
     "claims_attribution": "id claim_id source_id document_id relation quote quote_language "
     "quote_translation stated_at note is_origin created_at updated_at",
@@ -507,6 +507,8 @@ class Generator:
                         values["single_origin_echo"],
                         values["circular_reporting"],
                         values["authorship_contested"],
+                        values["chain_source_ids"],
+                        values["origin_source_ids"],
                         STAMP,
                         STAMP,
                     ]
@@ -717,17 +719,8 @@ def verify(sample: int, seed: int) -> None:
     from sources.models import Source
     from sources.services import _family_root
 
-    columns = [
-        "first_reported_at",
-        "is_disputed",
-        "dispute_count",
-        "search_document",
-        "independent_origin_count",
-        "relay_count",
-        "single_origin_echo",
-        "circular_reporting",
-        "authorship_contested",
-    ]
+    # Every column the services derive (the keys of derived_values), so none is left out.
+    columns = list(services.derived_values(Claim(text=""), [], []))
     top = Claim.objects.order_by("-id").values_list("id", flat=True).first()
     rng = random.Random(seed)
     ids = sorted({rng.randint(1, top) for _ in range(sample)})

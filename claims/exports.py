@@ -25,10 +25,23 @@ CLAIM_CSV_HEADER = [
 
 
 def dispute_summary(dispute) -> str:
-    target = f" of {dispute.target.source.name}'s hop" if dispute.target_id else ""
-    quote = f": “{dispute.quote}”" if dispute.quote else ""
-    when = f" {dispute.stated_at:%Y-%m-%d}" if dispute.stated_at else ""
-    return f"{dispute.disputed_by.name}, {dispute.kind}{target}{when}{quote} ({dispute.resolution})"
+    return summary_line(
+        dispute.disputed_by.name,
+        dispute.kind,
+        dispute.target.source.name if dispute.target_id else None,
+        dispute.stated_at.isoformat() if dispute.stated_at else None,
+        dispute.quote,
+        dispute.resolution,
+    )
+
+
+def summary_line(by: str, kind: str, target: str | None, day: str | None, quote: str, resolution):
+    """``Kataib Hezbollah, authorship_denial of Reuters's hop 2024-02-05: “…” (open)``;
+    ``day`` is the ISO date the dispute was stated, if known."""
+    target = f" of {target}'s hop" if target is not None else ""
+    quote = f": “{quote}”" if quote else ""
+    when = f" {day}" if day else ""
+    return f"{by}, {kind}{target}{when}{quote} ({resolution})"
 
 
 def claim_csv_row(claim) -> list:

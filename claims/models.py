@@ -67,6 +67,12 @@ class Claim(models.Model):
     circular_reporting = models.BooleanField(default=False, editable=False)
     # An open or upheld authorship denial contests one of its hops.
     authorship_contested = models.BooleanField(default=False, editable=False)
+    # The claim's chains as source ids, "12>15>18;13>15>18" (provenance.chains order, at most
+    # MAX_CHAINS), and its distinct origin sources, "12,13": what the CSV export needs of
+    # the citation graph, so an export reads neither hops nor citations (claims.exports).
+    # Ids, not names, so renaming a source changes nothing stored.
+    chain_source_ids = models.TextField(blank=True, default="", editable=False)
+    origin_source_ids = models.TextField(blank=True, default="", editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -81,6 +87,8 @@ class Claim(models.Model):
             "single_origin_echo",
             "circular_reporting",
             "authorship_contested",
+            "chain_source_ids",
+            "origin_source_ids",
         ],
     )
 

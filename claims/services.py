@@ -109,6 +109,7 @@ def derived_values(claim: Claim, hops: list, disputes: list) -> dict:
     for dispute in disputes:
         parts += [dispute.quote, dispute.quote_translation, dispute.statement]
     live = [d for d in disputes if d.resolution != Resolution.REJECTED]
+    graph = provenance.build_graph(hops)
     return {
         "first_reported_at": min(dates) if dates else None,
         "dispute_count": len(disputes),
@@ -119,6 +120,13 @@ def derived_values(claim: Claim, hops: list, disputes: list) -> dict:
         "single_origin_echo": provenance.single_origin_echo(hops),
         "circular_reporting": bool(provenance.circular_hop_ids(hops)),
         "authorship_contested": bool(provenance.authorship_denials(disputes)),
+        "chain_source_ids": ";".join(
+            ">".join(str(hop.source_id) for hop in chain.hops)
+            for chain in provenance.chains(hops, graph=graph)
+        ),
+        "origin_source_ids": ",".join(
+            str(source.pk) for source in provenance.origin_sources(hops, graph=graph)
+        ),
     }
 
 

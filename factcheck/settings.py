@@ -118,6 +118,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT: PostgreSQL compiles a plan once its estimated cost is high, which for this
+    # app's queries (index walks, per-claim subqueries in the CSV export) only adds compile
+    # time: 675 ms of the disputed claims' CSV at a million claims (bench/RESULTS.md).
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = " ".join(filter(None, [options.get("options"), "-c jit=off"]))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     (BASE_DIR / "var").mkdir(exist_ok=True)
     # A writer waits for a lock instead of failing at once when the dev server and a
