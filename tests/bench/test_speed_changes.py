@@ -3,6 +3,7 @@
 import pytest
 from django.db import connection
 from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
 
 from factcheck.api import CappedCountPaginator
 
@@ -14,6 +15,27 @@ def test_small_results_are_counted_exactly(researcher_api, seed):
     assert body["count"] == 9
     assert body["count_exact"] is True
     assert len(body["results"]) == 9
+
+
+def test_paging_through_the_list_gives_every_claim_once_with_the_count(researcher_api, seed):
+    seen = []
+    for number in (1, 2, 3):
+        body = researcher_api.get(f"/api/v1/claims/?page_size=4&page={number}").json()
+        assert (body["count"], body["count_exact"]) == (9, True)
+        assert (body["next"] is None) == (number == 3)
+        seen += [row["id"] for row in body["results"]]
+    assert len(seen) == len(set(seen)) == 9
+    assert researcher_api.get("/api/v1/claims/?page_size=4&page=4").status_code == 404
+
+
+def test_the_claim_page_counts_in_its_own_query_on_postgresql(researcher_api, seed):
+    with CaptureQueriesContext(connection) as queries:
+        body = researcher_api.get("/api/v1/claims/?page_size=4").json()
+    assert (body["count"], len(body["results"])) == (9, 4)
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"]]
+    # SQLite counts exactly with a COUNT(*); PostgreSQL reads the page and the rows after
+    # it up to the cap in one query and counts those.
+    assert len(counts) == (0 if connection.vendor == "postgresql" else 1)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="capping is PostgreSQL's")
