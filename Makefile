@@ -25,7 +25,7 @@ venv-dev: $(VENV)/.dev
 demo: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
-	$(PY) manage.py ensure_demo_users
+	$(PY) manage.py ensure_demo_users --base-url http://$(HOST):$(PORT)
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 ## test: the whole suite (SQLite unless DATABASE_URL points at PostgreSQL)

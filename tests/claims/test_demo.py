@@ -1,8 +1,10 @@
 """The seed article as demo data: the figures DESIGN.md gives, and idempotence."""
 
 import datetime
+import io
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from claims import provenance
@@ -100,3 +102,16 @@ def test_load_demo_twice_changes_nothing(seed):
     before = snapshot()
     call_command("load_demo", stdout=open("/dev/null", "w"))
     assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_demo_users_print_links_to_where_the_demo_runs():
+    out = io.StringIO()
+    call_command("ensure_demo_users", "--base-url", "http://127.0.0.1:8123/", stdout=out)
+    text = out.getvalue()
+    assert "(admin: http://127.0.0.1:8123/admin/)" in text
+    assert "'http://127.0.0.1:8123/api/v1/claims/?disputed=true'" in text
+    assert ":8000" not in text
+    researcher = User.objects.get(username="researcher")
+    assert f"Token {researcher.auth_token.key}" in text
+    assert User.objects.get(username="editor").is_staff

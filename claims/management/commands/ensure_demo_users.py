@@ -16,8 +16,16 @@ class Command(BaseCommand):
         "each run, since the old one cannot be shown again."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--base-url",
+            default="http://127.0.0.1:8000",
+            help="where the tracker is served, for the links printed (make demo passes its own)",
+        )
+
     @transaction.atomic
     def handle(self, *args, **options):
+        base = options["base_url"].rstrip("/")
         User = get_user_model()
         editors = Group.objects.get(name="Editors")
         researchers = Group.objects.get(name="Researchers")
@@ -41,8 +49,8 @@ class Command(BaseCommand):
 
         self.stdout.write(
             "\nDemo users:\n"
-            f"  editor      password {password}   (admin: http://127.0.0.1:8000/admin/)\n"
+            f"  editor      password {password}   (admin: {base}/admin/)\n"
             f"  researcher  password {researcher_password}   API token {token.key}\n"
             f"  try: curl -H 'Authorization: Token {token.key}' "
-            "'http://127.0.0.1:8000/api/v1/claims/?disputed=true'\n"
+            f"'{base}/api/v1/claims/?disputed=true'\n"
         )
