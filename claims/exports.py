@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-
 from . import provenance
 
 CLAIM_CSV_HEADER = [
@@ -63,8 +61,3 @@ def claim_csv_row(claim) -> list:
         [topic.slug for topic in claim.topics.all()],
         claim.updated_at.isoformat(),
     ]
-
-
-def claim_csv_rows(claims: Iterable) -> Iterator[list]:
-    for claim in claims:
-        yield claim_csv_row(claim)
