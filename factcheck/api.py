@@ -241,7 +241,12 @@ def csv_rows(header: list[str], rows):
 
 def csv_download(header: list[str], rows, filename: str) -> StreamingHttpResponse:
     """``rows`` streamed as a CSV attachment named ``filename`` (formulas defused)."""
-    response = StreamingHttpResponse(csv_rows(header, rows), content_type="text/csv; charset=utf-8")
+    return csv_attachment(csv_rows(header, rows), filename)
+
+
+def csv_attachment(pieces, filename: str) -> StreamingHttpResponse:
+    """CSV text already written (str pieces) streamed as an attachment named ``filename``."""
+    response = StreamingHttpResponse(pieces, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -25,7 +25,6 @@ from claims.filtersets import (
     TopicFilterSet,
 )
 from claims.models import Claim, Topic
-from factcheck.api import csv_download
 from factcheck.viewsets import TrackerModelViewSet
 
 from .serializers import (
@@ -201,7 +200,7 @@ class ClaimViewSet(TrackerModelViewSet):
     def csv_response(self, objects, filename: str):
         if isinstance(objects, QuerySet):
             # Every claim of the filters, read as plain rows in chunks (claims/rows.py).
-            return csv_download(self.csv_header(), rows.export_rows(objects), filename)
+            return rows.claims_csv_download(objects, filename)
         return super().csv_response(objects, filename)
 
     def perform_create(self, serializer):

@@ -15,16 +15,14 @@ from django.core.paginator import InvalidPage, Paginator
 from django.db import connection
 from django.db.models import Exists, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 
 from claims import rows, selectors
 from claims.choices import DisputeKind, Verdict
-from claims.exports import CLAIM_CSV_HEADER
 from claims.filtersets import ClaimFilterSet
 from claims.models import Attribution, Claim, Dispute, Topic
-from factcheck.api import csv_download
 from factcheck.response_cache import keep_public_page
 from sources.choices import SourceKind
 from sources.models import Source
@@ -178,7 +176,7 @@ def disputed_report(request):
         if wanted_format(request) == "csv":
             if day is not None:
                 raise BadRequest({"as_of": [AS_OF_NO_CSV]})
-            return claims_csv(claims, "disputed-claims.csv")
+            return rows.claims_csv_download(claims, "disputed-claims.csv")
         summary = dispute_summary(claims)
         page = paginate(request, claims, count=summary["total"])
     except BadRequest as exc:
@@ -216,12 +214,6 @@ def report_day(request):
     if not filterset.is_valid():
         raise BadRequest({"as_of": list(filterset.errors["as_of"])})
     return filterset.form.cleaned_data["as_of"]
-
-
-def claims_csv(claims, filename: str) -> StreamingHttpResponse:
-    """Stream ``claims`` as CSV, a chunk of claims read as plain rows at a time (the API's
-    export path, ``claims.rows``), formulas defused."""
-    return csv_download(CLAIM_CSV_HEADER, rows.export_rows(claims), filename)
 
 
 def count_of(queryset) -> Coalesce:

@@ -9,10 +9,10 @@ from tests.factories import AttributionFactory, DisputeFactory, SourceFactory
 # aggregate (which is also the page count), the page of claims, and the four prefetches
 # (hops, cited hops, disputes, topics).
 DISPUTED_QUERIES = 2 + 2 + 1 + 1 + 4
-# session + user, the claims (claims/rows.py export_rows), then per chunk of claims the
-# sources it names; SQLite also reads the chunk's disputes and topics (PostgreSQL reads them
-# with the claims). One chunk: the export is small.
-CSV_QUERIES = {"postgresql": 2 + 1 + 1, "sqlite": 2 + 1 + 3}
+# session + user, then on PostgreSQL one query that writes every CSV line (claims/rows.py
+# export_lines); on SQLite the claims (export_rows), then per chunk of claims the sources it
+# names, its disputes and its topics. One chunk: the export is small.
+CSV_QUERIES = {"postgresql": 2 + 1, "sqlite": 2 + 1 + 3}
 # session + user, the page count, the rows with every figure as correlated subqueries.
 SOURCES_QUERIES = 2 + 1 + 1
 # session + user, the claim, its four prefetches, its history rows.
