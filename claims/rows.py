@@ -23,17 +23,14 @@ from collections.abc import Iterator, Sequence
 from django.contrib.postgres.aggregates import JSONBAgg
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import F, JSONField, OuterRef, QuerySet, Subquery, TextField
-from django.db.models.expressions import RawSQL
+from django.db.models import F, JSONField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import JSONObject
-from django.http import StreamingHttpResponse
 from rest_framework import serializers
 
-from factcheck.api import CSV_PIECE, FORMULA_FIRST, csv_attachment, csv_download, csv_rows
 from sources.models import Source
 
 from . import exports, intelligence
-from .models import Attribution, Claim, Dispute, Topic
+from .models import Attribution, Claim, Dispute
 from .provenance import ARROW
 
 # The columns a claim row is read with, in ``ClaimRow.__slots__`` order.
@@ -411,18 +408,6 @@ CSV_CLAIM_COLUMNS = (
 )
 
 
-def claims_csv_download(queryset: QuerySet, filename: str) -> StreamingHttpResponse:
-    """Every claim of a filtered QuerySet as a streamed CSV attachment, header first.
-
-    On PostgreSQL the database writes each line (``export_lines``) and Python only passes
-    the text on; elsewhere the rows are built here (``export_rows``) and written by the csv
-    module. Both give the same bytes (tests/claims/test_csv_in_sql.py).
-    """
-    if connection.vendor == "postgresql":
-        return csv_attachment(export_lines(queryset), filename)
-    return csv_download(exports.CLAIM_CSV_HEADER, export_rows(queryset), filename)
-
-
 def export_rows(queryset: QuerySet, chunk_size: int = 2000) -> Iterator[list]:
     """Every claim of a filtered QuerySet as ``exports.claim_csv_row`` rows, streamed.
 
@@ -552,132 +537,3 @@ def _csv_chunk(rows: list[tuple], sources: dict, in_database: bool) -> Iterator[
             topics.get(pk) or [],
             row[11].isoformat(),
         ]
-
-
-# ---------------------------------------------------------------------------- CSV in SQL
-#
-# At a million claims the export of every disputed claim is 92,000 rows; building each row
-# in Python (tuples, names for the stored chain ids, dispute summaries, the formula check
-# and the csv module) held it near 13,000 rows/s (bench/RESULTS.md). On PostgreSQL the
-# database writes each whole line instead, byte for byte what ``csv_rows`` writes for
-# ``export_rows``'s row: text cells defused like ``factcheck.api.csv_safe`` and quoted like
-# the csv module's QUOTE_MINIMAL (a cell holding a comma, a double quote, CR or LF is
-# quoted, its quotes doubled). tests/claims/test_csv_in_sql.py compares the two.
-
-
-def _sql_literal(text: str) -> str:
-    """A PostgreSQL string literal; only for the constants below, never for user input."""
-    escaped = text.replace("\\", "\\\\").replace("'", "\\'")
-    escaped = escaped.replace("\t", "\\t").replace("\r", "\\r").replace("\n", "\\n")
-    return f"E'{escaped}'"
-
-
-_FORMULA_FIRST_SQL = ", ".join(_sql_literal(char) for char in sorted(FORMULA_FIRST))
-_NEEDS_QUOTES_SQL = _sql_literal('[,"\r\n]')
-
-
-def _sql_cell(value: str) -> str:
-    """SQL for one CSV cell of the text expression ``value``: a plain column, because it is
-    read several times."""
-    prefix = f"CASE WHEN left({value}, 1) IN ({_FORMULA_FIRST_SQL}) THEN '''' ELSE '' END"
-    return (
-        f"CASE WHEN {value} ~ {_NEEDS_QUOTES_SQL} "
-        f"THEN '\"' || {prefix} || replace({value}, '\"', '\"\"') || '\"' "
-        f"ELSE {prefix} || {value} END"
-    )
-
-
-def _sql_aggregate_cell(aggregate: str, rest: str) -> str:
-    """A cell that aggregates related rows: computed once in a subquery, then quoted."""
-    inner = f"SELECT COALESCE({aggregate}, '') AS x {rest}"
-    return f"(SELECT {_sql_cell('v.x')} FROM ({inner}) v)"
-
-
-def _sql_day(value: str) -> str:
-    return f"COALESCE(to_char({value}, 'YYYY-MM-DD'), '')"
-
-
-def _csv_line_sql() -> str:
-    """One claim as a CSV line ending in CRLF, the columns of ``exports.CLAIM_CSV_HEADER``."""
-    quote = connection.ops.quote_name
-    claim = quote(Claim._meta.db_table)
-    source = quote(Source._meta.db_table)
-    hop = quote(Attribution._meta.db_table)
-    dispute = quote(Dispute._meta.db_table)
-    topic = quote(Topic._meta.db_table)
-    claim_topic = quote(Claim.topics.through._meta.db_table)
-    moment = f"({claim}.updated_at AT TIME ZONE 'UTC')"
-    chain_label = (
-        f"(SELECT string_agg(s.name, {_sql_literal(ARROW)} ORDER BY h.n) "
-        "FROM unnest(string_to_array(p.path, '>')::int[]) WITH ORDINALITY h(id, n) "
-        f"JOIN {source} s ON s.id = h.id)"
-    )
-    # exports.summary_line, in SQL.
-    summary = (
-        "by_source.name || ', ' || d.kind"
-        " || COALESCE(' of ' || target_source.name || '''s hop', '')"
-        " || COALESCE(' ' || to_char(d.stated_at, 'YYYY-MM-DD'), '')"
-        " || CASE WHEN d.quote <> '' THEN ': “' || d.quote || '”' ELSE '' END"
-        " || ' (' || d.resolution || ')'"
-    )
-    cells = [
-        f"{claim}.id::text",
-        _sql_cell(f"{claim}.text"),
-        _sql_cell(f"{claim}.verdict"),
-        f"{claim}.credibility::text",
-        _sql_day(f"{claim}.occurred_at"),
-        _sql_cell(f"{claim}.location"),
-        _sql_day(f"{claim}.first_reported_at"),
-        f"CASE WHEN {claim}.is_disputed THEN 'true' ELSE 'false' END",
-        f"{claim}.dispute_count::text",
-        _sql_aggregate_cell(
-            "string_agg(s.slug, '; ' ORDER BY o.n)",
-            f"FROM unnest(string_to_array({claim}.origin_source_ids, ',')::int[]) "
-            f"WITH ORDINALITY o(id, n) JOIN {source} s ON s.id = o.id",
-        ),
-        _sql_aggregate_cell(
-            f"string_agg({chain_label}, ' | ' ORDER BY p.n)",
-            f"FROM unnest(string_to_array({claim}.chain_source_ids, ';')) "
-            "WITH ORDINALITY p(path, n)",
-        ),
-        _sql_aggregate_cell(
-            f"string_agg({summary}, ' | ' ORDER BY d.stated_at, d.id)",
-            f"FROM {dispute} d JOIN {source} by_source ON by_source.id = d.disputed_by_id "
-            f"LEFT JOIN {hop} target ON target.id = d.target_id "
-            f"LEFT JOIN {source} target_source ON target_source.id = target.source_id "
-            f"WHERE d.claim_id = {claim}.id",
-        ),
-        _sql_aggregate_cell(
-            "string_agg(t.slug, '; ' ORDER BY t.name, t.id)",
-            f"FROM {claim_topic} ct JOIN {topic} t ON t.id = ct.topic_id "
-            f"WHERE ct.claim_id = {claim}.id",
-        ),
-        # datetime.isoformat() of an aware UTC moment: microseconds only when not zero.
-        f"to_char({moment}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN to_char({moment}, 'US') "
-        f"= '000000' THEN '' ELSE '.' || to_char({moment}, 'US') END || '+00:00'",
-    ]
-    line_end = _sql_literal("\r\n")
-    return " || ',' || ".join(f"({cell})" for cell in cells) + f" || {line_end}"
-
-
-def export_lines(queryset: QuerySet, chunk_size: int = 2000) -> Iterator[str]:
-    """Every claim of a filtered QuerySet as CSV text, header first, in pieces of about
-    ``CSV_PIECE`` characters. PostgreSQL only: one query, read through a server-side cursor
-    ``chunk_size`` lines at a time, so memory stays flat whatever the size."""
-    yield from csv_rows(exports.CLAIM_CSV_HEADER, ())
-    lines = (
-        queryset.select_related(None)
-        .prefetch_related(None)
-        .annotate(csv_line=RawSQL(_csv_line_sql(), (), output_field=TextField()))
-        .values_list("csv_line", flat=True)
-    )
-    piece: list[str] = []
-    size = 0
-    for line in lines.iterator(chunk_size=chunk_size):
-        piece.append(line)
-        size += len(line)
-        if size >= CSV_PIECE:
-            yield "".join(piece)
-            piece, size = [], 0
-    if piece:
-        yield "".join(piece)

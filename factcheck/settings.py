@@ -172,6 +172,10 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 # Reports need a login unless this is on.
 FACTCHECK_PUBLIC_REPORTS = env_bool("FACTCHECK_PUBLIC_REPORTS", default=False)
 
+# How many database sessions write a large claims CSV together on PostgreSQL
+# (claims/csv_export.py); 1 writes it with the request's own connection alone.
+FACTCHECK_CSV_BUILDERS = int(os.environ.get("FACTCHECK_CSV_BUILDERS", "2"))
+
 # Repeated API reads are answered from a per-process cache until any write changes the
 # data (factcheck/response_cache.py); false turns it off.
 FACTCHECK_RESPONSE_CACHE = env_bool("FACTCHECK_RESPONSE_CACHE", default=True)

@@ -19,7 +19,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 
-from claims import rows, selectors
+from claims import csv_export, selectors
 from claims.choices import DisputeKind, Verdict
 from claims.filtersets import ClaimFilterSet
 from claims.models import Attribution, Claim, Dispute, Topic
@@ -176,7 +176,7 @@ def disputed_report(request):
         if wanted_format(request) == "csv":
             if day is not None:
                 raise BadRequest({"as_of": [AS_OF_NO_CSV]})
-            return rows.claims_csv_download(claims, "disputed-claims.csv")
+            return csv_export.claims_csv_download(claims, "disputed-claims.csv")
         summary = dispute_summary(claims)
         page = paginate(request, claims, count=summary["total"])
     except BadRequest as exc:
