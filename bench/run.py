@@ -564,6 +564,9 @@ def tracker_ids(base: str, path: str, token: str) -> list[int]:
     return [data["id"]], data
 
 
+CSV_DOWNLOADS = 3
+
+
 def csv_export(base: str, token: str, master: int) -> dict:
     """Stream every disputed claim as CSV; rows/s and the workers' peak RSS."""
     request = urllib.request.Request(
@@ -757,8 +760,16 @@ def bench(args) -> dict:
             result["cases"][name]["explain"] = explain(db, sql[name])
         if args.csv:
             wait_idle(pids)
-            result["csv"] = csv_export(tbase, params["token"], tracker.pid)
-            print("csv:", result["csv"])
+            # Three downloads: the first reads pages the load rounds pushed out of the
+            # caches, the others what a repeated export costs; the median is reported.
+            runs = []
+            for _ in range(CSV_DOWNLOADS):
+                wait_idle(pids)
+                runs.append(csv_export(tbase, params["token"], tracker.pid))
+                print("csv:", runs[-1], flush=True)
+            result["csv"] = sorted(runs, key=lambda run: run["rows_per_s"])[len(runs) // 2]
+            result["csv"]["runs_rows_per_s"] = [run["rows_per_s"] for run in runs]
+            result["csv"]["worker_peak_rss_mb"] = max(run["worker_peak_rss_mb"] for run in runs)
         if args.writes:
             conn = pg_connect(db)
             cur = conn.cursor()
@@ -831,10 +842,18 @@ def render(results: list[dict]) -> str:
             )
         if res.get("csv"):
             c = res["csv"]
+            runs = c.get("runs_rows_per_s")
+            each = (
+                f" (median of {len(runs)} downloads: "
+                + ", ".join(f"{rate:,}" for rate in runs)
+                + " rows/s in turn)"
+                if runs
+                else ""
+            )
             lines += [
                 "",
                 f"CSV export of every disputed claim: {c['rows']:,} rows in {c['seconds']} s = "
-                f"**{c['rows_per_s']:,} rows/s**; gunicorn worker peak RSS (VmHWM) "
+                f"**{c['rows_per_s']:,} rows/s**{each}; gunicorn worker peak RSS (VmHWM) "
                 f"**{c['worker_peak_rss_mb']} MB**.",
             ]
         if res.get("writes"):

@@ -21,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from claims import csv_export, exports, selectors, services
+from claims.filtersets import ClaimFilterSet
 from claims.models import Claim, Dispute
 from factcheck.api import FORMULA_FIRST, csv_rows
 from sources.models import Source
@@ -181,6 +182,12 @@ def test_several_sessions_write_the_same_lines_in_order(hostile, builders):
     serial = "".join(csv_export.export_lines(disputed, chunk_size=3, builders=1))
     assert "".join(csv_export.export_lines(disputed, chunk_size=3, builders=builders)) == serial
     assert serial.count("\r\n") > len(HOSTILE_TEXTS)
+    # The researchers' filters (full-text search, EXISTS on hops) go through as they are.
+    found = ClaimFilterSet({"search": "line", "source": "-channel"}, queryset=claims).qs
+    serial = "".join(csv_export.export_lines(found, chunk_size=1, builders=1))
+    texts = [row["text"] for row in csv.DictReader(io.StringIO(serial, newline=""))]
+    assert sorted(texts) == ["First line\nsecond line", "Windows line\r\nand the next"]
+    assert "".join(csv_export.export_lines(found, chunk_size=1, builders=builders)) == serial
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the builders are PostgreSQL's")
