@@ -48,7 +48,7 @@ def claims_csv_download(queryset: QuerySet, filename: str) -> StreamingHttpRespo
     PostgreSQL writes the lines (``export_lines``); elsewhere they are built in Python
     (``rows.export_rows``). Both give the same bytes.
     """
-    if connection.vendor == "postgresql":
+    if connections[queryset.db].vendor == "postgresql":
         return csv_attachment(export_lines(queryset), filename)
     return csv_download(exports.CLAIM_CSV_HEADER, export_rows(queryset), filename)
 
@@ -218,7 +218,7 @@ def export_lines(
     if builders is None:
         builders = settings.FACTCHECK_CSV_BUILDERS
     yield from csv_rows(exports.CLAIM_CSV_HEADER, ())
-    if builders > 1 and not connection.in_atomic_block:
+    if builders > 1 and not connections[queryset.db].in_atomic_block:
         yield from _lines_in_parallel(queryset, chunk_size, builders)
         return
     lines = (
@@ -249,7 +249,8 @@ class ExportInconsistent(RuntimeError):
 def _lines_in_parallel(queryset: QuerySet, chunk_size: int, builders: int) -> Iterator[str]:
     """The lines of ``queryset`` written by ``builders`` sessions sharing one snapshot."""
     inner, params = _plain(queryset).values(*CSV_CLAIM_COLUMNS).query.sql_with_params()
-    claim = connection.ops.quote_name(Claim._meta.db_table)
+    alias = queryset.db
+    claim = connections[alias].ops.quote_name(Claim._meta.db_table)
     # Every session numbers the same ordered rows (same snapshot, same plan input order)
     # and writes only its own chunks; the number comes back with each line so the order
     # is checked, not assumed.
@@ -258,13 +259,13 @@ def _lines_in_parallel(queryset: QuerySet, chunk_size: int, builders: int) -> It
         f"SELECT {claim}.csv_rn, {_csv_line_sql()} FROM ({numbered}) {claim} "
         f"WHERE ({claim}.csv_rn - 1) / %s %% %s = %s"
     )
-    with transaction.atomic():
-        with connection.cursor() as cursor:
+    with transaction.atomic(using=alias):
+        with connections[alias].cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             cursor.execute("SELECT pg_export_snapshot()")
             [snapshot] = cursor.fetchone()
         feeds = [
-            _Feed(snapshot, sql, [*params, chunk_size, builders, k], chunk_size)
+            _Feed(alias, snapshot, sql, [*params, chunk_size, builders, k], chunk_size)
             for k in range(builders)
         ]
         try:
@@ -289,11 +290,11 @@ def _lines_in_parallel(queryset: QuerySet, chunk_size: int, builders: int) -> It
 class _Feed:
     """One builder session in a thread: its chunks, in order, through a short queue."""
 
-    def __init__(self, snapshot: str, sql: str, params: list, chunk_size: int):
+    def __init__(self, alias: str, snapshot: str, sql: str, params: list, chunk_size: int):
         self.chunks: queue.Queue = queue.Queue(maxsize=2)
         self.stopping = threading.Event()
         self.thread = threading.Thread(
-            target=self._run, args=(snapshot, sql, params, chunk_size), daemon=True
+            target=self._run, args=(alias, snapshot, sql, params, chunk_size), daemon=True
         )
         self.thread.start()
 
@@ -322,9 +323,9 @@ class _Feed:
                 continue
         return False
 
-    def _run(self, snapshot: str, sql: str, params: list, chunk_size: int) -> None:
+    def _run(self, alias: str, snapshot: str, sql: str, params: list, chunk_size: int) -> None:
         # This thread's own connection (Django keeps one per thread), closed at the end.
-        own = connections[connection.alias]
+        own = connections[alias]
         try:
             with transaction.atomic(using=own.alias):
                 with own.cursor() as cursor:
