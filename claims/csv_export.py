@@ -325,8 +325,11 @@ class _Feed:
 
     def _run(self, alias: str, snapshot: str, sql: str, params: list, chunk_size: int) -> None:
         # This thread's own connection (Django keeps one per thread), closed at the end.
-        own = connections[alias]
+        # Everything, even finding it, is inside the try: a builder that dies without
+        # handing over an error would leave the request waiting forever.
+        own = None
         try:
+            own = connections[alias]
             with transaction.atomic(using=own.alias):
                 with own.cursor() as cursor:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -344,4 +347,5 @@ class _Feed:
         except BaseException as error:  # handed to the request's thread, raised there
             self._put(error)
         finally:
-            own.close()
+            if own is not None:
+                own.close()

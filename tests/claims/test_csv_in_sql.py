@@ -18,7 +18,7 @@ import time
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from claims import csv_export, exports, selectors, services
 from claims.filtersets import ClaimFilterSet
@@ -223,3 +223,21 @@ def test_an_abandoned_download_stops_its_sessions(hostile):
     stream.close()  # the client went away
     assert within(10, lambda: not builders & sessions())
     assert not connection.in_atomic_block
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the builders are PostgreSQL's")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_builder_that_fails_raises_in_the_request_instead_of_hanging():
+    # A snapshot that was never exported: the builder's first statement fails, and the
+    # error reaches the request's thread (the download is cut with it, not left waiting).
+    feed = csv_export._Feed(connection.alias, "00000003-0000001B-1", "SELECT 1", [], 10)
+    try:
+        # Read with a deadline here, so that a broken builder fails this test, not hangs it.
+        error = feed.chunks.get(timeout=10)
+        assert isinstance(error, DatabaseError) and "snapshot" in str(error)
+        feed.chunks.put(error)
+        with pytest.raises(DatabaseError, match="snapshot"):
+            feed.take()  # what the request's thread calls
+    finally:
+        feed.stop()
+    assert not feed.thread.is_alive()
