@@ -8,6 +8,7 @@ enforces comes back as a form error (see ``claims.forms``).
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import urlsplit
 
@@ -22,7 +23,7 @@ from django.utils.html import format_html, format_html_join
 from sources.admin import ServiceAdmin
 from sources.choices import SourceKind
 
-from . import intelligence, provenance, selectors, services
+from . import selectors, services
 from .forms import (
     ClaimAdminForm,
     DisputeAdminForm,
@@ -33,6 +34,7 @@ from .forms import (
     HopInlineFormSet,
 )
 from .models import Attribution, Claim, Dispute, Topic
+from .reports.entries import ClaimEntry, claim_entry
 from .resources import ClaimResource, SpreadsheetAdminMixin
 
 CLAIM_OWN_FIELDS = ["text", "occurred_at", "location", "verdict", "verdict_explanation"]
@@ -235,7 +237,8 @@ class ClaimAdmin(SpreadsheetAdminMixin, ServiceAdmin):
     actions = ["merge_into_oldest"]
 
     class Media:
-        css = {"all": ["claims/admin/provenance.css"]}
+        # The provenance panel is drawn with the reports' own partials and styles.
+        css = {"all": ["factcheck/reports.css", "claims/admin/provenance.css"]}
 
     def get_fieldsets(self, request, obj=None):
         claim = [
@@ -350,19 +353,20 @@ class ClaimAdmin(SpreadsheetAdminMixin, ServiceAdmin):
 
     # ------------------------------------------------------------------ issue 5 panels
 
-    def _facts(self, claim) -> intelligence.ClaimFacts:
-        """The claim's provenance figures, read once per page view and shared by the panels."""
-        cached = getattr(claim, "_admin_facts", None)
+    def _entry(self, claim) -> ClaimEntry:
+        """The claim laid out from its stored document, read once per page view and shared by
+        the panels (the same layout, from the same partials, as the reader's report)."""
+        cached = getattr(claim, "_admin_entry", None)
         if cached is None:
-            cached = intelligence.claim_facts(selectors.claim_list().get(pk=claim.pk))
-            claim._admin_facts = cached
+            cached = claim_entry(json.loads(selectors.stored_document(claim.pk) or "{}"))
+            claim._admin_entry = cached
         return cached
 
     @admin.display(description="credibility: editor’s vs suggested")
     def credibility_comparison(self, claim):
         if claim is None or claim.pk is None:
             return "Save the claim to see the suggested credibility."
-        facts = self._facts(claim)
+        facts = self._entry(claim).facts
         return format_html(
             '<div class="cred-compare">'
             '<p class="cred-editor"><strong>Editor’s:</strong> {} — {}</p>'
@@ -452,40 +456,10 @@ class ClaimAdmin(SpreadsheetAdminMixin, ServiceAdmin):
     def provenance_panel(self, claim):
         if claim is None or claim.pk is None:
             return "Save the claim to see its provenance."
-        facts = self._facts(claim)
-        hops, disputes = facts.hops, facts.disputes
-        by_target = provenance.disputes_by_target(disputes)
-        chains = [
-            {
-                "label": item.chain.label,
-                "truncated": item.chain.truncated,
-                "weakest_reliability": item.weakest_reliability,
-                "weakest_hop": item.weakest_hop,
-                "steps": [
-                    {
-                        "hop": hop,
-                        "url": reverse("admin:claims_attribution_change", args=[hop.pk]),
-                        "source_url": reverse("admin:sources_source_change", args=[hop.source_id]),
-                        "disputes": by_target.get(hop.pk, []),
-                        "weakest": hop.pk == item.weakest_hop.pk,
-                        "circular": facts.hop_circular(hop),
-                        "authorship_contested": facts.hop_authorship_contested(hop),
-                    }
-                    for hop in item.chain.hops
-                ],
-            }
-            for item in facts.chains
-        ]
+        entry = self._entry(claim)
         return render_to_string(
             "admin/claims/claim/provenance_panel.html",
-            {
-                "claim": claim,
-                "chains": chains,
-                "claim_disputes": by_target.get(None, []),
-                "report_url": report_url(claim.pk),
-                "hop_count": len(hops),
-                "facts": facts,
-            },
+            {"entry": entry, "report_url": report_url(claim.pk), "full": True},
         )
 
     # ------------------------------------------------------------------ writes

@@ -1,8 +1,9 @@
 """What is said (Claim), how it travelled (Attribution hops) and who contests it (Dispute).
 
 Derived columns (``first_reported_at``, ``is_disputed``, ``dispute_count``, ``is_origin``,
-``search_document``) are written only by ``claims.services`` in the same transaction as the
-change that affects them; never edit them by hand.
+``search_document``, the stored ``document`` and ``csv_row``) are written only by the
+services, through ``claims.projection``, in the same transaction as the change that affects
+them; never edit them by hand.
 """
 
 from django.conf import settings
@@ -67,12 +68,11 @@ class Claim(models.Model):
     circular_reporting = models.BooleanField(default=False, editable=False)
     # An open or upheld authorship denial contests one of its hops.
     authorship_contested = models.BooleanField(default=False, editable=False)
-    # The claim's chains as source ids, "12>15>18;13>15>18" (provenance.chains order, at most
-    # MAX_CHAINS), and its distinct origin sources, "12,13": what the CSV export needs of
-    # the citation graph, so an export reads neither hops nor citations (claims.exports).
-    # Ids, not names, so renaming a source changes nothing stored.
-    chain_source_ids = models.TextField(blank=True, default="", editable=False)
-    origin_source_ids = models.TextField(blank=True, default="", editable=False)
+    # The claim as readers see it, computed when it changes (claims.projection): its
+    # document (the API's JSON, jsonb on PostgreSQL) and its CSV line. Every surface reads
+    # these; none rebuilds them from the graph.
+    document = models.JSONField(default=dict, editable=False)
+    csv_row = models.TextField(blank=True, default="", editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -87,8 +87,8 @@ class Claim(models.Model):
             "single_origin_echo",
             "circular_reporting",
             "authorship_contested",
-            "chain_source_ids",
-            "origin_source_ids",
+            "document",
+            "csv_row",
         ],
     )
 

@@ -223,10 +223,30 @@ def relay_sources(hops: Iterable, graph: Graph | None = None) -> list:
 ECHO_MIN_RELAYS = 3
 
 
+def is_echo(families: Mapping, relays: list) -> bool:
+    """The single-origin echo rule: relayed by three or more reporting sources, yet resting
+    on one independent origin (``families``: ``origin_families``; ``relays``:
+    ``relay_sources``). The one definition every surface and filter relies on."""
+    return len(families) == 1 and len(relays) >= ECHO_MIN_RELAYS
+
+
 def single_origin_echo(hops: Iterable) -> bool:
     """Relayed by three or more reporting sources, yet resting on one independent origin."""
     hops = list(hops)
-    return independent_origin_count(hops) == 1 and len(relay_sources(hops)) >= ECHO_MIN_RELAYS
+    return is_echo(origin_families(hops), relay_sources(hops))
+
+
+def is_disputed(disputes: Iterable) -> bool:
+    """A claim is disputed while it has a dispute that was not rejected."""
+    return any(dispute.resolution != "rejected" for dispute in disputes)
+
+
+def default_relation(relation: str | None, cites) -> str:
+    """The relation a hop gets when none is named: an origin asserts, a citing hop
+    paraphrases."""
+    if relation:
+        return relation
+    return "paraphrases" if cites else "asserts"
 
 
 def circular_hop_ids(hops: Iterable, paths: list[Chain] | None = None) -> set:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -22,7 +22,7 @@ from factcheck.errors import ReferencedError
 from sources.models import Document, Source
 from sources.services import unique_slug
 
-from . import provenance
+from . import projection, provenance
 from .choices import Relation, Resolution, Verdict
 from .models import Attribution, Claim, Dispute, Topic
 
@@ -80,81 +80,74 @@ def topic_create(*, name: str, slug: str = "") -> Topic:
 def topic_update(topic: Topic, *, name: str | None = None, slug: str | None = None) -> Topic:
     if name is not None:
         topic.name = name.strip()
+    before = topic.slug
     if slug is not None:
         topic.slug = slug or unique_slug(Topic, topic.name, instance=topic)
     topic.full_clean()
     topic.save()
+    if topic.slug != before:  # claims list their topics by slug
+        projection.refresh(topic.claims.values_list("pk", flat=True))
     return topic
 
 
 @transaction.atomic
 def topic_delete(topic: Topic) -> None:
     """Delete a topic; claims filed under it simply lose that heading (nothing rests on it)."""
+    claims = list(topic.claims.values_list("pk", flat=True))
     topic.delete()
+    projection.refresh(claims)
 
 
-# ---------------------------------------------------------------------------- derived facts
+# ---------------------------------------------------------------------------- locks and projection
+
+# Lock order, everywhere (docs/architecture.md): claim rows first, in ascending id; then the
+# source rows a write references (FOR KEY SHARE, which writers of other hops of the same
+# source do not wait for); a source's own writes lock only that source. A write that checks a
+# precondition (If-Match, no cycle, same claim, chain lines already entered) holds the
+# claim's lock from the check to the commit, so two writers of one claim run one after the
+# other and the second sees the first one's result.
 
 
-def derived_values(claim: Claim, hops: list, disputes: list) -> dict:
-    """The stored derived columns of ``claim`` computed from its hops and disputes in memory.
+def claim_lock(claim_id: int) -> None:
+    """Lock the claim's row until the end of the transaction (``SELECT … FOR UPDATE``)."""
+    list(Claim.objects.select_for_update().filter(pk=claim_id).values_list("pk", flat=True))
 
-    One definition, used by the services on every write and by the benchmark's bulk loader,
-    so both fill the columns identically.
+
+def sources_hold(sources: Iterable[Source]) -> None:
+    """Keep ``sources`` from being deleted until the transaction ends; a source deleted in
+    the meantime is a ValidationError, not an IntegrityError or a deadlock.
+
+    ``FOR KEY SHARE`` is the lock PostgreSQL's own foreign-key check takes; taken first, in
+    id order, it makes a concurrent ``source_delete`` (which locks the row ``FOR UPDATE``)
+    wait for this write, or this write see that the source is gone.
     """
-    dates = [hop.stated_at for hop in hops if hop.stated_at]
-    parts = [claim.text]
-    for hop in hops:
-        parts += [hop.quote, hop.quote_translation]
-    for dispute in disputes:
-        parts += [dispute.quote, dispute.quote_translation, dispute.statement]
-    live = [d for d in disputes if d.resolution != Resolution.REJECTED]
-    graph = provenance.build_graph(hops)
-    return {
-        "first_reported_at": min(dates) if dates else None,
-        "dispute_count": len(disputes),
-        "is_disputed": bool(live),
-        "search_document": "\n".join(part for part in parts if part),
-        "independent_origin_count": provenance.independent_origin_count(hops),
-        "relay_count": len(provenance.relay_sources(hops)),
-        "single_origin_echo": provenance.single_origin_echo(hops),
-        "circular_reporting": bool(provenance.circular_hop_ids(hops)),
-        "authorship_contested": bool(provenance.authorship_denials(disputes)),
-        "chain_source_ids": ";".join(
-            ">".join(str(hop.source_id) for hop in chain.hops)
-            for chain in provenance.chains(hops, graph=graph)
-        ),
-        "origin_source_ids": ",".join(
-            str(source.pk) for source in provenance.origin_sources(hops, graph=graph)
-        ),
-    }
+    ids = sorted({source.pk for source in sources if source is not None and source.pk})
+    if not ids:
+        return
+    table = Source._meta.db_table
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id FROM {table} WHERE id = ANY(%s) ORDER BY id FOR KEY SHARE", [ids]
+            )
+            found = {row[0] for row in cursor.fetchall()}
+    else:  # SQLite lets one writer in at a time
+        found = set(Source.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    gone = [pk for pk in ids if pk not in found]
+    if gone:
+        raise ValidationError(
+            {"source": [f"Source #{pk} was deleted a moment ago; choose another." for pk in gone]}
+        )
 
 
 def claim_refresh(claim: Claim) -> None:
-    """Recompute the claim's stored derived columns from its hops and disputes.
-
-    Written with ``UPDATE`` rather than ``save()`` so that a derived change is not recorded
-    as an editor's edit in the claim's history.
-    """
-    from .selectors import dispute_queryset, hop_queryset  # selectors import services' models
-
-    hops = list(hop_queryset().filter(claim=claim))
-    disputes = list(dispute_queryset().filter(claim=claim))
-    values = derived_values(claim, hops, disputes)
-    values["updated_at"] = timezone.now()
-    Claim.objects.filter(pk=claim.pk).update(**values)
-    for name, value in values.items():
+    """Re-project the claim (document, CSV line, figures) and read the figures back onto
+    ``claim``. Written with ``UPDATE``, not ``save()``, so that a derived change is not
+    recorded as an editor's edit in the claim's history."""
+    projection.refresh([claim.pk])
+    fresh = Claim.objects.filter(pk=claim.pk).values(*projection.FIGURES, "updated_at").first()
+    for name, value in (fresh or {}).items():
         setattr(claim, name, value)
-
-
-def claims_refresh_for_sources(source_ids: Iterable[int]) -> int:
-    """Refresh every claim with a hop by one of ``source_ids`` (after a family changed)."""
-    claims = Claim.objects.filter(attributions__source_id__in=list(source_ids)).distinct()
-    count = 0
-    for claim in claims.iterator():
-        claim_refresh(claim)
-        count += 1
-    return count
 
 
 # ---------------------------------------------------------------------------- claims
@@ -218,16 +211,26 @@ def claim_update(
     new values onto ``claim``).
     """
     fields = _claim_fields(fields)
+    claim_lock(claim.pk)
+    # Compared with the row as stored now (under the lock): a ModelForm has already written
+    # the new values onto ``claim``, and another editor may have saved other fields since.
+    stored = Claim.objects.filter(pk=claim.pk).values(*CLAIM_FIELDS).first() or {}
     for name, value in fields.items():
         setattr(claim, name, value)
-    if claim.pk and "reviewed_at" not in fields:
-        stored = Claim.objects.filter(pk=claim.pk).values(*REVIEW_FIELDS).first() or {}
-        if any(stored.get(name) != getattr(claim, name) for name in REVIEW_FIELDS):
-            for name, value in _review_stamp(user).items():
-                setattr(claim, name, value)
     claim.text = (claim.text or "").strip()
+    current = {
+        name: getattr(claim, "reviewed_by_id" if name == "reviewed_by" else name)
+        for name in CLAIM_FIELDS
+    }
+    changed = {name for name in CLAIM_FIELDS if current[name] != stored.get(name)}
+    if "reviewed_at" not in fields and changed & set(REVIEW_FIELDS):
+        for name, value in _review_stamp(user).items():
+            setattr(claim, name, value)
+        changed |= {"reviewed_by", "reviewed_at"}
     claim.full_clean(exclude=["topics"])
-    claim.save()
+    if changed:
+        # Only what this write changed: a concurrent save of other fields is not undone.
+        claim.save(update_fields=sorted(changed | {"updated_at"}))
     if topics is not None:
         claim.topics.set(topics)
     claim_refresh(claim)
@@ -253,6 +256,7 @@ def verdict_set(
 @transaction.atomic
 def claim_delete(claim: Claim) -> None:
     """Delete a claim with its own hops and disputes (they exist only as parts of it)."""
+    claim_lock(claim.pk)
     claim.delete()
 
 
@@ -314,12 +318,6 @@ def attribution_validate(hop: Attribution, cites: Sequence[Attribution]) -> None
         raise ValidationError(errors)
 
 
-def _default_relation(relation: str | None, cites: Sequence) -> str:
-    if relation:
-        return relation
-    return Relation.PARAPHRASES if cites else Relation.ASSERTS
-
-
 @transaction.atomic
 def attribution_add(
     *,
@@ -339,11 +337,13 @@ def attribution_add(
     With no ``relation`` an origin asserts and a citing hop paraphrases.
     """
     cites = list(cites)
+    claim_lock(claim.pk)
+    sources_hold([source])
     hop = Attribution(
         claim=claim,
         source=source,
         document=document,
-        relation=_default_relation(relation, cites),
+        relation=provenance.default_relation(relation, cites),
         quote=quote,
         quote_language=quote_language,
         quote_translation=quote_translation,
@@ -367,13 +367,15 @@ def attribution_update(
     unknown = set(fields) - HOP_FIELDS
     if unknown:
         raise TypeError(f"unknown hop fields: {sorted(unknown)}")
+    claim_lock(hop.claim_id)
+    sources_hold([fields.get("source")])
     for name, value in fields.items():
         setattr(hop, name, value)
     new_cites = list(cites) if cites is not None else list(hop.cites.all())
     if "relation" not in fields and cites is not None:
         # Turning an origin into a relay (or back) without naming a relation: pick the default.
         if bool(new_cites) != (hop.relation != Relation.ASSERTS):
-            hop.relation = _default_relation(None, new_cites)
+            hop.relation = provenance.default_relation(None, new_cites)
     attribution_validate(hop, new_cites)
     hop.is_origin = not new_cites
     hop.save()
@@ -392,6 +394,7 @@ def attribution_references(hop: Attribution) -> list[str]:
 @transaction.atomic
 def attribution_delete(hop: Attribution) -> None:
     """Delete a hop no other hop cites and no dispute contests; else raise ReferencedError."""
+    claim_lock(hop.claim_id)
     refs = attribution_references(hop)
     if refs:
         raise ReferencedError(hop, refs)
@@ -435,6 +438,8 @@ def dispute_record(
     resolution_note: str = "",
 ) -> Dispute:
     """Record that ``disputed_by`` contests ``claim`` (or its hop ``target``)."""
+    claim_lock(claim.pk)
+    sources_hold([disputed_by])
     if stated_at is None and document is not None and document.published_at:
         stated_at = document.published_at
     dispute = Dispute(
@@ -463,6 +468,8 @@ def dispute_update(dispute: Dispute, **fields) -> Dispute:
     unknown = set(fields).difference(DISPUTE_FIELDS)
     if unknown:
         raise TypeError(f"unknown dispute fields: {sorted(unknown)}")
+    claim_lock(dispute.claim_id)
+    sources_hold([fields.get("disputed_by")])
     for name, value in fields.items():
         setattr(dispute, name, value)
     dispute_validate(dispute)
@@ -473,6 +480,8 @@ def dispute_update(dispute: Dispute, **fields) -> Dispute:
 
 @transaction.atomic
 def dispute_delete(dispute: Dispute) -> None:
+    """Delete a dispute (nothing rests on one)."""
+    claim_lock(dispute.claim_id)
     claim = dispute.claim
     dispute.delete()
     claim_refresh(claim)
@@ -552,7 +561,12 @@ def chain_lines_parse(text: str) -> list[list[list[Source]]]:
 @transaction.atomic
 def chains_add(*, claim: Claim, lines: list[list[list[Source]]]) -> list[Attribution]:
     """Create the hops that parsed chain lines describe; reuse a hop with the same source
-    citing the same hops, so entering ``A → B`` then ``A → B → C`` makes three hops, not five."""
+    citing the same hops, so entering ``A → B`` then ``A → B → C`` makes three hops, not five.
+
+    The claim stays locked from reading its hops to the commit, so the same lines sent twice
+    at once make one set of hops: the second request waits, then finds them all there.
+    """
+    claim_lock(claim.pk)
     existing: dict[tuple[int, frozenset], Attribution] = {}
     edges = _citation_edges(claim)
     for hop in claim.attributions.all():

@@ -10,7 +10,6 @@ from functools import cached_property
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator as DjangoPaginator
-from django.db import connection
 from django.http import Http404, StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, pagination, permissions, renderers, status
@@ -40,7 +39,7 @@ class StrictFilterBackend(DjangoFilterBackend):
     def filter_queryset(self, request, queryset, view):
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
-            unknown = sorted(set(request.query_params) - {"page", "page_size", "format"})
+            unknown = sorted(set(request.query_params) - {"page", "page_size", "format", "bom"})
             if unknown and getattr(view, "action", None) == "list":
                 raise exceptions.ValidationError(
                     {name: [f"Unknown query parameter “{name}”."] for name in unknown}
@@ -54,82 +53,54 @@ class StrictFilterBackend(DjangoFilterBackend):
 
 
 class CappedCountPaginator(DjangoPaginator):
-    """A paginator whose count stops at ``cap`` rows past the requested page on PostgreSQL.
+    """A paginator whose count is exact up to ``cap`` matches and a stated lower bound beyond.
 
     An exact ``COUNT(*)`` over a million-claim result costs more than the page itself
-    (DESIGN.md, "Performance by design"). So the count runs as ``COUNT(*)`` over at most
-    ``cap + 1`` rows (one query, as before); when the result is bigger, the count becomes the
-    planner's estimate (``EXPLAIN``, one more query, still constant) and ``count_exact`` is
-    false. The cap grows with the requested page, so every page up to it stays reachable.
-    SQLite (development) always counts exactly.
+    (DESIGN.md, "Performance by design"), and a planner's estimate is a guess that reads as a
+    fact. So counting stops at ``cap`` (at least ``CAP``, and always one page past the page
+    asked for, so every page up to it stays reachable): beyond it, ``count`` is ``cap`` and
+    ``count_exact`` is false, meaning "at least this many". A first page with room to spare
+    needs no count query at all: its rows are the count.
     """
 
-    # Counting up to one page past the requested one costs about what the page does; a
-    # fixed 1,000 cost 40-90 ms at a million claims, several times the page itself.
-    cap = 100
+    CAP = 1000
 
     def __init__(self, *args, wanted_page: int | None = 1, **kwargs):
         super().__init__(*args, **kwargs)
         self.count_exact = True
         # None (the last page) counts exactly.
-        self.cap = None if wanted_page is None else max(self.cap, (wanted_page + 1) * self.per_page)
+        self.cap = None if wanted_page is None else max(self.CAP, (wanted_page + 1) * self.per_page)
         if self.cap is not None:
             # ?page=99999999999999999999 must stay a 404 ("Invalid page."): PostgreSQL's
             # LIMIT is a bigint, and a larger one is a DataError (500).
             self.cap = min(self.cap, 2**62)
 
-    def capped(self) -> bool:
-        return (
-            self.cap is not None
-            and connection.vendor == "postgresql"
-            and hasattr(self.object_list, "query")
-        )
-
     @cached_property
     def count(self):
-        if not self.capped():
+        if self.cap is None or not hasattr(self.object_list, "query"):
             return super().count
-        probe = self.object_list.order_by()[: self.cap + 1].count()
-        return probe if probe <= self.cap else self.estimate(probe)
-
-    def estimate(self, seen: int) -> int:
-        """The planner's estimate of the whole result, at least ``seen``; not exact."""
-        self.count_exact = False
-        with connection.cursor() as cursor:
-            sql, params = self.object_list.order_by().query.sql_with_params()
-            cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
-            plan = cursor.fetchone()[0]
-        if isinstance(plan, str):
-            plan = json.loads(plan)
-        return max(int(plan[0]["Plan"]["Plan Rows"]), seen)
+        probe = self.object_list.order_by().values("pk")[: self.cap + 1].count()
+        if probe > self.cap:
+            self.count_exact = False
+            return self.cap
+        return probe
 
     def page(self, number):
-        """The page, counting in the same query where that is possible (PostgreSQL, rows
-        without prefetches, e.g. the claim list's plain rows): the page and the rows after
-        it up to the cap are read at once, and how many came back is the count. That saves
-        the separate ``COUNT(*)``, which ran the request's filter a second time."""
-        if not self.capped() or self.orphans or self.object_list._prefetch_related_lookups:
-            return super().page(number)
-        try:
-            number = int(number)
-        except (TypeError, ValueError):
-            return super().page(number)  # says what is wrong with it
-        bottom = (number - 1) * self.per_page
-        if number < 1 or bottom >= self.cap:
-            return super().page(number)
-        rows = list(self.object_list[bottom : self.cap + 1])
-        if not rows and number > 1:
-            return super().page(number)  # past the end: the usual path says so
-        seen = bottom + len(rows)
-        self.count = seen if seen <= self.cap else self.estimate(seen)
-        return self._get_page(rows[: self.per_page], number, self)
+        """The page; on page 1 a result shorter than a page is counted by its rows."""
+        if str(number) == "1" and hasattr(self.object_list, "query") and not self.orphans:
+            rows = list(self.object_list[: self.per_page + 1])
+            if len(rows) <= self.per_page:
+                self.count = len(rows)
+            # else: the count (capped) is one more query, over ids only; the rows are kept.
+            return self._get_page(rows[: self.per_page], 1, self)
+        return super().page(number)
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
     """``{count, count_exact, next, previous, results}``; ``page_size`` from 1 to 500.
 
-    ``count_exact`` is false when the result is too big to count cheaply and ``count`` is
-    PostgreSQL's estimate (see ``CappedCountPaginator``).
+    ``count_exact`` is false when the result is too big to count cheaply: ``count`` is then
+    a lower bound (see ``CappedCountPaginator``), and ``count_text`` says "at least".
     """
 
     page_size = 50
@@ -145,23 +116,35 @@ class PageNumberPagination(pagination.PageNumberPagination):
         return CappedCountPaginator(queryset, page_size, wanted_page=wanted)
 
     def get_paginated_response(self, data):
-        return Response(
-            {
-                "count": self.page.paginator.count,
-                "count_exact": self.page.paginator.count_exact,
-                "next": self.get_next_link(),
-                "previous": self.get_previous_link(),
-                "results": data,
-            }
-        )
+        return Response({**self.page_head(), "results": data})
+
+    def page_head(self) -> dict:
+        """Everything of the paginated answer but its results, in the answer's key order."""
+        paginator = self.page.paginator
+        return {
+            "count": paginator.count,
+            "count_exact": paginator.count_exact,
+            "count_text": (
+                f"{paginator.count:,}" if paginator.count_exact else f"at least {paginator.count:,}"
+            ),
+            "next": self.get_next_link(),
+            "previous": self.get_previous_link(),
+        }
 
     def get_paginated_response_schema(self, schema):
         schema = super().get_paginated_response_schema(schema)
         schema["properties"]["count_exact"] = {
             "type": "boolean",
-            "description": "false when count is PostgreSQL's estimate of a very large result.",
+            "description": (
+                "false when the result is larger than counting goes (1,000, or one page past "
+                "the page asked for): ``count`` is then a lower bound, at least that many."
+            ),
         }
-        schema["required"] = [*schema.get("required", []), "count_exact"]
+        schema["properties"]["count_text"] = {
+            "type": "string",
+            "description": "The count in words: “40,088”, or “at least 1,000”.",
+        }
+        schema["required"] = [*schema.get("required", []), "count_exact", "count_text"]
         return schema
 
     def get_page_size(self, request):
@@ -237,6 +220,20 @@ def csv_rows(header: list[str], rows):
             yield flush()
     if buffer.tell():
         yield flush()
+
+
+#: What ``?bom=1`` puts first in a CSV: spreadsheet programs then read the file as UTF-8.
+BOM = "\ufeff"
+
+
+def wants_bom(request) -> bool:
+    """``?bom=1`` (or true/yes): the CSV starts with a byte-order mark for spreadsheets."""
+    value = request.GET.get("bom", "")
+    if value in ("", "0", "false", "no"):
+        return False
+    if value in ("1", "true", "yes"):
+        return True
+    raise exceptions.ValidationError({"bom": [f"“{value}” is not 1 or 0."]})
 
 
 def csv_download(header: list[str], rows, filename: str) -> StreamingHttpResponse:
@@ -409,6 +406,15 @@ class ConditionalWriteMixin:
         digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode())
         return f'"{digest.hexdigest()[:32]}"'
 
+    def current_etag(self, obj) -> str:
+        """The object's ETag as it is now (read after ``lock_for_write``)."""
+        return self.etag_of(self.get_serializer(obj).data)
+
+    def lock_for_write(self, obj) -> None:
+        """Lock what a write of ``obj`` checks and changes until the commit: the row itself;
+        a viewset whose objects belong to a claim locks the claim (``claims.services``)."""
+        type(obj).objects.select_for_update().filter(pk=obj.pk).values_list("pk").first()
+
     def check_if_match(self, obj) -> None:
         """Raise PreconditionFailed when the request's If-Match names another version."""
         header = self.request.headers.get("If-Match")
@@ -417,14 +423,61 @@ class ConditionalWriteMixin:
         wanted = {tag.strip().removeprefix("W/") for tag in header.split(",")}
         if "*" in wanted:
             return
-        if self.etag_of(self.get_serializer(obj).data) not in wanted:
+        if self.current_etag(obj) not in wanted:
             raise PreconditionFailed()
 
     def get_object(self):
         obj = super().get_object()
         if self.request.method in ("PUT", "PATCH", "DELETE"):
+            # Under the lock from the check to the commit (the write runs in one transaction,
+            # ``LockedWritesMixin``): two writers holding the same ETag cannot both pass.
+            self.lock_for_write(obj)
+            obj.refresh_from_db()
             self.check_if_match(obj)
         return obj
+
+
+class WriteConflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "write_conflict"
+
+
+#: Deadlocks and serialization failures: PostgreSQL undoes the transaction and a retry is safe.
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+WRITE_ATTEMPTS = 3
+
+
+class LockedWritesMixin:
+    """Each write runs in one transaction, retried a bounded number of times when the
+    database chose it as a deadlock victim; if that persists, a 409 says what was in the way."""
+
+    def _write(self, method, request, *args, **kwargs):
+        from django.db import OperationalError, transaction
+
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                with transaction.atomic():
+                    return method(request, *args, **kwargs)
+            except OperationalError as exc:
+                code = getattr(getattr(exc, "__cause__", None), "pgcode", None)
+                if code not in RETRYABLE_SQLSTATES:
+                    raise
+                if attempt == WRITE_ATTEMPTS:
+                    raise WriteConflict(
+                        f"Another write to the same records kept getting in the way "
+                        f"({WRITE_ATTEMPTS} tries, each undone); nothing was saved. "
+                        "Try again in a moment."
+                    ) from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def create(self, request, *args, **kwargs):
+        return self._write(super().create, request, *args, **kwargs)
+
+    def update(self, request, *args, **kwargs):
+        return self._write(super().update, request, *args, **kwargs)
+
+    def destroy(self, request, *args, **kwargs):
+        return self._write(super().destroy, request, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)

@@ -1,18 +1,8 @@
-from django.apps import AppConfig, apps
-from django.db import connections
-from django.db.models.signals import post_migrate
-
-
-def restore_data_version_triggers(using="default", **kwargs):
-    """After ``migrate``: put back data-version triggers a SQLite table rebuild dropped."""
-    from .data_version import ensure_triggers
-
-    ensure_triggers(connections[using])
+from django.apps import AppConfig
 
 
 class FactcheckConfig(AppConfig):
-    """The project package as an app: hooks the security log and the data-version
-    triggers in at start-up."""
+    """The project package as an app: hooks the security log in at start-up."""
 
     name = "factcheck"
     verbose_name = "Claim-provenance tracker"
@@ -21,9 +11,3 @@ class FactcheckConfig(AppConfig):
         from . import security
 
         security.connect()
-        # Sent once per app with models; the claims app's is after its migrations ran.
-        post_migrate.connect(
-            restore_data_version_triggers,
-            sender=apps.get_app_config("claims"),
-            dispatch_uid="factcheck.data_version_triggers",
-        )

@@ -15,7 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 # Parameters that are not filters but every list understands.
-PAGING_PARAMS = frozenset({"page", "page_size", "format"})
+PAGING_PARAMS = frozenset({"page", "page_size", "format", "bom"})
 
 
 class CommaSeparatedMultipleWidget(forms.SelectMultiple):

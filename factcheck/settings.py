@@ -172,22 +172,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 # Reports need a login unless this is on.
 FACTCHECK_PUBLIC_REPORTS = env_bool("FACTCHECK_PUBLIC_REPORTS", default=False)
 
-# How many database sessions write a large claims CSV together on PostgreSQL
-# (claims/csv_export.py); 1 writes it with the request's own connection alone.
-FACTCHECK_CSV_BUILDERS = int(os.environ.get("FACTCHECK_CSV_BUILDERS", "2"))
-
-# Repeated API reads are answered from a per-process cache until any write changes the
-# data (factcheck/response_cache.py); false turns it off.
-FACTCHECK_RESPONSE_CACHE = env_bool("FACTCHECK_RESPONSE_CACHE", default=True)
 CACHES = {
     # Throttle counters.
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # Kept API answers (at most 1 MiB each): about 15 MB for 100 pages of 50 claims.
-    "responses": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "responses",
-        "OPTIONS": {"MAX_ENTRIES": 100},
-    },
 }
 # Spreadsheet import/export in the admin needs the model's add (import) / view (export) right.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"

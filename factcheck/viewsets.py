@@ -17,8 +17,12 @@ from rest_framework import (
     viewsets,
 )
 
-from factcheck.api import ConditionalWriteMixin, CSVExportMixin, ListOnlyFilteringMixin
-from factcheck.response_cache import CachedReadMixin
+from factcheck.api import (
+    ConditionalWriteMixin,
+    CSVExportMixin,
+    ListOnlyFilteringMixin,
+    LockedWritesMixin,
+)
 
 
 class StrictContentNegotiation(negotiation.DefaultContentNegotiation):
@@ -109,7 +113,11 @@ class ReferencedErrorSerializer(serializers.Serializer):
     """409: a delete refused, with what still rests on the object."""
 
     detail = serializers.CharField()
-    references = serializers.ListField(child=serializers.CharField())
+    references = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="What still rests on the object (a refused delete).",
+    )
 
 
 class TrackerAutoSchema(AutoSchema):
@@ -154,6 +162,8 @@ class TrackerAutoSchema(AutoSchema):
             errors["404"] = ErrorSerializer
         if is_detail and method in ("PUT", "PATCH", "DELETE"):
             errors["412"] = ErrorSerializer
+        if method in ("POST", "PUT", "PATCH", "DELETE"):
+            errors["409"] = ReferencedErrorSerializer
         if method == "DELETE":
             errors["409"] = ReferencedErrorSerializer
         if method in ("POST", "PUT", "PATCH"):
@@ -175,14 +185,14 @@ class TrackerAutoSchema(AutoSchema):
 
 class TrackerModelViewSet(
     JSONErrorsMixin,
-    CachedReadMixin,
+    LockedWritesMixin,
     ListOnlyFilteringMixin,
     CSVExportMixin,
     ConditionalWriteMixin,
     viewsets.ModelViewSet,
 ):
-    """The base of every /api/v1/ resource: strict list filters, CSV, If-Match, error schema,
-    repeated reads answered from the cache until the data changes.
+    """The base of every /api/v1/ resource: strict list filters, CSV, If-Match checked under
+    the row lock, writes in one retried transaction, error schema.
 
     Subclasses stay declarative (queryset, serializer_class, filterset_class) and route
     writes to the services in ``perform_create``/``perform_update``/``perform_destroy``.

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.text import slugify
 
+from claims import projection
 from factcheck.errors import ReferencedError
 
 from .models import Document, Source
@@ -33,6 +34,29 @@ DOCUMENT_FIELDS = (
     "published_at",
     "retrieved_at",
     "archive_url",
+    "language",
+)
+
+
+# What a claim's document shows of a source or a document: a change to one of these
+# re-projects the claims that name it.
+SHOWN_FIELDS = (
+    "slug",
+    "name",
+    "kind",
+    "is_anonymous",
+    "affiliated_with",
+    "affiliation",
+    "reliability",
+    "url",
+)
+DOCUMENT_SHOWN_FIELDS = (
+    "kind",
+    "title",
+    "url",
+    "publisher",
+    "author",
+    "published_at",
     "language",
 )
 
@@ -133,17 +157,20 @@ def source_update(source: Source, **data) -> Source:
     A new affiliation moves the source (and all under it) to another family, which changes
     how many independent origins their claims have; those claims are refreshed here too.
     """
-    for name, value in data.items():
+    for name in data:
         if name not in SOURCE_FIELDS:
             raise TypeError(f"unknown source field: {name}")
+    before = {name: getattr(source, name) for name in SHOWN_FIELDS}
+    for name, value in data.items():
         setattr(source, name, value)
     source_validate(source)
     source.save()
     moved = family_refresh(source)
-    if moved:
-        from claims.services import claims_refresh_for_sources  # claims depends on sources
-
-        claims_refresh_for_sources(moved)
+    shown = any(getattr(source, name) != before[name] for name in SHOWN_FIELDS)
+    if shown or moved:
+        # Every claim that names this source (or a moved one) shows its name, kind,
+        # reliability or family: their stored documents are rebuilt in this transaction.
+        projection.refresh_for_sources({source.pk, *moved} if shown else set(moved))
     return source
 
 
@@ -161,6 +188,10 @@ def source_references(source: Source) -> list[str]:
 @transaction.atomic
 def source_delete(source: Source) -> None:
     """Delete a source nothing rests on; otherwise raise ReferencedError listing what does."""
+    # The row lock first, then the check: a hop being added for this source holds the row
+    # FOR KEY SHARE (claims.services.sources_hold), so either it commits first and is found
+    # here, or it waits and then finds the source gone. Never a half-made reference.
+    list(Source.objects.select_for_update().filter(pk=source.pk).values_list("pk", flat=True))
     refs = source_references(source)
     if refs:
         raise ReferencedError(source, refs)
@@ -189,12 +220,16 @@ def document_create(**data) -> Document:
 
 @transaction.atomic
 def document_update(document: Document, **data) -> Document:
-    for name, value in data.items():
+    for name in data:
         if name not in DOCUMENT_FIELDS:
             raise TypeError(f"unknown document field: {name}")
+    before = {name: getattr(document, name) for name in DOCUMENT_SHOWN_FIELDS}
+    for name, value in data.items():
         setattr(document, name, value)
     document_validate(document)
     document.save()
+    if any(getattr(document, name) != before[name] for name in DOCUMENT_SHOWN_FIELDS):
+        projection.refresh_for_documents([document.pk])
     return document
 
 

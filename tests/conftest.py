@@ -3,7 +3,6 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.cache import caches
 from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -31,16 +30,6 @@ class Seed:
     @property
     def drone_claim(self) -> Claim:
         return self.claim(DRONE_TEXT)
-
-
-@pytest.fixture(autouse=True)
-def _no_kept_answers():
-    # Kept API answers are keyed by the data version, and a test's rolled-back transaction
-    # rolls the version back too: the next test could meet the same version (and, on SQLite,
-    # the same user id) with other data. Production never rolls committed writes back.
-    caches["responses"].clear()
-    yield
-    caches["responses"].clear()
 
 
 @pytest.fixture

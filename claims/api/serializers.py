@@ -4,13 +4,10 @@ Sources are named by slug, claims, hops and documents by id. The claim shape is 
 lists and details and is built from ``claims.selectors.claim_list``'s prefetches only.
 """
 
-from functools import cached_property
-
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from claims import intelligence, services
-from claims.choices import DisputeKind
+from claims import services
+from claims.choices import DisputeKind, Relation, Resolution
 from claims.models import Attribution, Claim, Dispute, Topic
 from sources.api.serializers import StrictFieldsMixin
 from sources.models import Document, Source
@@ -55,33 +52,6 @@ class AttributionSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         read_only_fields = ["id", "is_origin", "created_at", "updated_at"]
 
 
-class HopSerializer(AttributionSerializer):
-    """A hop as embedded in its claim, with the claim-wide facts about it.
-
-    The claim's ``ClaimFacts`` arrive in ``context["facts"]`` (see ``ClaimSerializer``).
-    """
-
-    authorship_contested = serializers.SerializerMethodField(
-        help_text="An open or upheld authorship denial targets this hop: the source says it "
-        "never made this statement (a different thing from denying the claim is true)."
-    )
-    circular = serializers.SerializerMethodField(
-        help_text="A chain comes back here to a source family it already passed through "
-        "(citogenesis)."
-    )
-
-    class Meta(AttributionSerializer.Meta):
-        fields = [*HOP_FIELDS, "authorship_contested", "circular"]
-
-    def get_authorship_contested(self, hop) -> bool:
-        facts = self.context.get("facts")
-        return bool(facts and facts.hop_authorship_contested(hop))
-
-    def get_circular(self, hop) -> bool:
-        facts = self.context.get("facts")
-        return bool(facts and facts.hop_circular(hop))
-
-
 class DisputeSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     """A dispute: ``disputed_by`` (slug) contests the claim (id) or its hop ``target`` (id)."""
 
@@ -105,11 +75,53 @@ class DisputeSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
-class ClaimDisputeSerializer(DisputeSerializer):
-    """A dispute as embedded in its claim."""
+class SimilarClaimSerializer(serializers.Serializer):
+    """A likely duplicate of a claim: trigram similarity of the texts, 0 to 1."""
 
-    class Meta(DisputeSerializer.Meta):
-        fields = DISPUTE_FIELDS
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+    score = serializers.FloatField()
+
+
+class ClaimHopSerializer(serializers.Serializer):
+    """A hop as embedded in its claim's document, with the claim-wide facts about it."""
+
+    id = serializers.IntegerField()
+    source = serializers.SlugField(help_text="Slug of the source.")
+    document = serializers.IntegerField(allow_null=True)
+    cites = serializers.ListField(child=serializers.IntegerField())
+    relation = serializers.ChoiceField(choices=Relation.choices)
+    quote = serializers.CharField(allow_blank=True)
+    quote_language = serializers.CharField(allow_blank=True)
+    quote_translation = serializers.CharField(allow_blank=True)
+    stated_at = serializers.CharField(allow_null=True, help_text="A date, or a UTC date-time.")
+    note = serializers.CharField(allow_blank=True)
+    is_origin = serializers.BooleanField()
+    authorship_contested = serializers.BooleanField(
+        help_text="An open or upheld authorship denial targets this hop: the source says it "
+        "never made this statement (a different thing from denying the claim is true)."
+    )
+    circular = serializers.BooleanField(
+        help_text="A chain comes back here to a source family it already passed through "
+        "(citogenesis)."
+    )
+
+
+class ClaimDisputeSerializer(serializers.Serializer):
+    """A dispute as embedded in its claim's document."""
+
+    id = serializers.IntegerField()
+    disputed_by = serializers.SlugField()
+    kind = serializers.ChoiceField(choices=DisputeKind.choices)
+    target = serializers.IntegerField(allow_null=True)
+    statement = serializers.CharField(allow_blank=True)
+    quote = serializers.CharField(allow_blank=True)
+    quote_language = serializers.CharField(allow_blank=True)
+    quote_translation = serializers.CharField(allow_blank=True)
+    stated_at = serializers.CharField(allow_null=True)
+    document = serializers.IntegerField(allow_null=True)
+    resolution = serializers.ChoiceField(choices=Resolution.choices)
+    resolution_note = serializers.CharField(allow_blank=True)
 
 
 class ChainSerializer(serializers.Serializer):
@@ -122,57 +134,108 @@ class ChainSerializer(serializers.Serializer):
         help_text="The worst Admiralty reliability (A best … E, then F worst) among its sources."
     )
     weakest_hop = serializers.IntegerField(help_text="Id of the hop whose source has it.")
+    truncated = serializers.BooleanField(
+        help_text="true on the last chain drawn when a claim has more chains than are drawn."
+    )
 
 
-class SimilarClaimSerializer(serializers.Serializer):
-    """A likely duplicate of a claim: trigram similarity of the texts, 0 to 1."""
+class NamedSourceSerializer(serializers.Serializer):
+    """What the claim's document says of a source it names (keyed by slug in ``sources``)."""
 
-    id = serializers.IntegerField()
-    text = serializers.CharField()
-    score = serializers.FloatField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    is_anonymous = serializers.BooleanField()
+    reliability = serializers.CharField()
+    url = serializers.CharField(allow_blank=True)
+    family = serializers.IntegerField()
+    affiliation = serializers.CharField(allow_blank=True)
+    affiliated_with = serializers.CharField(allow_null=True)
+    affiliated_with_name = serializers.CharField(allow_null=True)
+
+
+class NamedDocumentSerializer(serializers.Serializer):
+    """What the claim's document says of a document (keyed by id in ``documents``)."""
+
+    title = serializers.CharField()
+    url = serializers.CharField(allow_blank=True)
+    kind = serializers.CharField()
+    publisher = serializers.CharField(allow_null=True)
+    publisher_name = serializers.CharField(allow_null=True)
+    author = serializers.CharField(allow_blank=True)
+    published_at = serializers.CharField(allow_null=True)
+    language = serializers.CharField()
 
 
 class ClaimSerializer(StrictFieldsMixin, serializers.ModelSerializer):
-    """A claim with its hops, chains, disputes and the facts derived from them."""
+    """A claim: what a client writes (text, dates, verdict, topics, chain lines), and, read
+    only, the rest of the claim's stored document (claims.projection) for the schema.
+
+    Answers are the stored document itself; this serializer validates input only.
+    """
 
     topics = serializers.SlugRelatedField(
         many=True, slug_field="slug", queryset=Topic.objects.all(), required=False
     )
-    reviewed_by = serializers.SlugRelatedField(
-        slug_field="username",
+    reviewed_by = serializers.CharField(
         read_only=True,
         allow_null=True,
         help_text="Username of the editor who set the verdict; null until reviewed.",
     )
-    origins = serializers.SerializerMethodField(help_text="Slugs of the origin hops' sources.")
-    independent_origin_count = serializers.SerializerMethodField(
-        help_text="Distinct source families among the origins (affiliated sources count once)."
+    suggested_credibility = serializers.IntegerField(
+        read_only=True,
+        min_value=1,
+        max_value=6,
+        help_text="Admiralty credibility 1-6 suggested by the tracker's rule; "
+        "``credibility`` stays the editor's.",
     )
-    relay_count = serializers.SerializerMethodField(
-        help_text="Distinct sources of the hops that cite another hop."
+    suggested_credibility_reason = serializers.CharField(
+        read_only=True, help_text="Why the rule suggests that grade."
     )
-    single_origin_echo = serializers.SerializerMethodField(
-        help_text="Relayed by 3 or more sources yet resting on one independent origin."
+    first_reported_at = serializers.CharField(
+        read_only=True, allow_null=True, help_text="The earliest moment a hop was stated."
     )
-    echo_origin = serializers.SerializerMethodField(
-        help_text="Slug of the one origin an echo rests on; null when not an echo."
+    origins = serializers.ListField(
+        child=serializers.SlugField(), read_only=True, help_text="Slugs of the origins' sources."
     )
-    circular_reporting = serializers.SerializerMethodField(
-        help_text="A chain passes through the same source family twice (see hops' circular)."
+    independent_origin_count = serializers.IntegerField(
+        read_only=True,
+        help_text="Distinct source families among the origins (affiliated sources count once).",
     )
-    authorship_contested = serializers.SerializerMethodField(
-        help_text="An open or upheld authorship denial targets one of its hops."
+    relay_count = serializers.IntegerField(
+        read_only=True, help_text="Distinct sources of the hops that cite another hop."
     )
-    suggested_credibility = serializers.SerializerMethodField(
-        help_text="Admiralty credibility 1-6 suggested by the tracker's rule (README); "
-        "``credibility`` stays the editor's."
+    single_origin_echo = serializers.BooleanField(
+        read_only=True, help_text="Relayed by 3 or more sources yet resting on one origin."
     )
-    suggested_credibility_reason = serializers.SerializerMethodField(
-        help_text="Why the rule suggests that grade."
+    echo_origin = serializers.SlugField(
+        read_only=True,
+        allow_null=True,
+        help_text="Slug of the one origin an echo rests on; null when not an echo.",
     )
-    attributions = serializers.SerializerMethodField()
-    chains = serializers.SerializerMethodField()
-    disputes = serializers.SerializerMethodField()
+    circular_reporting = serializers.BooleanField(
+        read_only=True, help_text="A chain passes through the same source family twice."
+    )
+    authorship_contested = serializers.BooleanField(
+        read_only=True, help_text="An open or upheld authorship denial targets one of its hops."
+    )
+    attributions = ClaimHopSerializer(many=True, read_only=True)
+    chains = ChainSerializer(many=True, read_only=True)
+    disputes = ClaimDisputeSerializer(many=True, read_only=True)
+    sources = serializers.DictField(
+        child=NamedSourceSerializer(),
+        read_only=True,
+        help_text="Every source the claim names, by slug: name, kind, reliability, family.",
+    )
+    documents = serializers.DictField(
+        child=NamedDocumentSerializer(),
+        read_only=True,
+        help_text="Every document its hops and disputes appeared in, by id.",
+    )
+    as_of = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="The day the claim is shown as known on (?as_of=); null for today.",
+    )
     chain_lines = serializers.CharField(
         write_only=True,
         required=False,
@@ -211,6 +274,9 @@ class ClaimSerializer(StrictFieldsMixin, serializers.ModelSerializer):
             "attributions",
             "chains",
             "disputes",
+            "sources",
+            "documents",
+            "as_of",
             "created_at",
             "updated_at",
             "chain_lines",
@@ -218,92 +284,11 @@ class ClaimSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         read_only_fields = [
             "id",
             "reviewed_at",
-            "first_reported_at",
             "is_disputed",
             "dispute_count",
             "created_at",
             "updated_at",
         ]
-
-    def facts(self, claim) -> intelligence.ClaimFacts:
-        """The claim's figures, as of ``context["as_of"]`` when the request asked for a day
-        (the verdict then from ``context["verdicts"]``, fetched once for the whole page)."""
-        return intelligence.claim_facts(
-            claim,
-            day=self.context.get("as_of"),
-            history=self.context.get("verdicts", {}).get(claim.pk),
-        )
-
-    def to_representation(self, instance):
-        # As of a day, verdict, credibility and the derived columns read as they stood then.
-        return super().to_representation(self.facts(instance).claim)
-
-    @extend_schema_field(serializers.ListField(child=serializers.SlugField()))
-    def get_origins(self, claim) -> list[str]:
-        return [source.slug for source in self.facts(claim).origins]
-
-    def get_independent_origin_count(self, claim) -> int:
-        return self.facts(claim).independent_origin_count
-
-    def get_relay_count(self, claim) -> int:
-        return self.facts(claim).relay_count
-
-    def get_single_origin_echo(self, claim) -> bool:
-        return self.facts(claim).single_origin_echo
-
-    @extend_schema_field(serializers.SlugField(allow_null=True))
-    def get_echo_origin(self, claim) -> str | None:
-        origin = self.facts(claim).echo_origin
-        return origin.slug if origin else None
-
-    def get_circular_reporting(self, claim) -> bool:
-        return self.facts(claim).circular_reporting
-
-    def get_authorship_contested(self, claim) -> bool:
-        return self.facts(claim).authorship_contested
-
-    @extend_schema_field(serializers.IntegerField(min_value=1, max_value=6))
-    def get_suggested_credibility(self, claim) -> int:
-        return self.facts(claim).suggested_credibility
-
-    def get_suggested_credibility_reason(self, claim) -> str:
-        return self.facts(claim).suggested_credibility_reason
-
-    # One nested serializer per claim serializer, not per claim: building a ModelSerializer's
-    # fields costs about a millisecond, twice a claim, a hundred times a page (bench/RESULTS.md).
-    @cached_property
-    def _hop_serializer(self) -> HopSerializer:
-        return HopSerializer()
-
-    @cached_property
-    def _dispute_serializer(self) -> ClaimDisputeSerializer:
-        return ClaimDisputeSerializer()
-
-    @extend_schema_field(HopSerializer(many=True))
-    def get_attributions(self, claim) -> list[dict]:
-        facts = self.facts(claim)
-        child = self._hop_serializer
-        child._context = {**self.context, "facts": facts}  # what HopSerializer(context=…) sets
-        return [child.to_representation(hop) for hop in facts.hops]
-
-    @extend_schema_field(ChainSerializer(many=True))
-    def get_chains(self, claim) -> list[dict]:
-        return [
-            {
-                "hops": item.chain.hop_ids,
-                "sources": item.chain.source_slugs,
-                "label": item.chain.label,
-                "weakest_reliability": item.weakest_reliability,
-                "weakest_hop": item.weakest_hop.pk,
-            }
-            for item in self.facts(claim).chains
-        ]
-
-    @extend_schema_field(ClaimDisputeSerializer(many=True))
-    def get_disputes(self, claim) -> list[dict]:
-        child = self._dispute_serializer
-        child._context = self.context
-        return [child.to_representation(dispute) for dispute in self.facts(claim).disputes]
 
 
 class TopicSerializer(StrictFieldsMixin, serializers.ModelSerializer):

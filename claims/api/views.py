@@ -7,17 +7,21 @@ admin does (same-claim cites, no cycles, origins assert, protected deletes).
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
-from django.db.models import QuerySet
-from django.http import Http404
+import json
+
+from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from claims import csv_export, exports, rows, selectors, services
+from claims import selectors, services
 from claims.filtersets import (
     AttributionFilterSet,
     ClaimFilterSet,
@@ -25,6 +29,7 @@ from claims.filtersets import (
     TopicFilterSet,
 )
 from claims.models import Claim, Topic
+from factcheck.api import wants_bom
 from factcheck.viewsets import TrackerModelViewSet
 
 from .serializers import (
@@ -43,20 +48,9 @@ AS_OF_PARAMETER = OpenApiParameter(
         "the verdict and credibility of that day; 404 when the claim was not reported yet."
     ),
 )
-LIKELY_DUPLICATES = 5
-
-
-class ClaimWrittenSerializer(ClaimSerializer):
-    """A claim as a create or update answers it: the claim plus its likely duplicates."""
-
-    likely_duplicates = SimilarClaimSerializer(
-        many=True,
-        read_only=True,
-        help_text="Up to 5 existing claims whose text is most like this one's: a warning only.",
-    )
-
-    class Meta(ClaimSerializer.Meta):
-        fields = [*ClaimSerializer.Meta.fields, "likely_duplicates"]
+CSV_RESPONSE = OpenApiResponse(
+    OpenApiTypes.STR, description="CSV: a header line, then one line a claim (?format=csv)."
+)
 
 
 def similar_rows(pairs) -> list[dict]:
@@ -79,16 +73,19 @@ def refuse_move(obj, data: dict, what: str) -> None:
 
 
 @extend_schema_view(
-    retrieve=extend_schema(parameters=[AS_OF_PARAMETER]),
-    create=extend_schema(request=ClaimSerializer, responses={201: ClaimWrittenSerializer}),
-    update=extend_schema(request=ClaimSerializer, responses={200: ClaimWrittenSerializer}),
-    partial_update=extend_schema(request=ClaimSerializer, responses={200: ClaimWrittenSerializer}),
+    list=extend_schema(responses={200: ClaimSerializer(many=True)}),
+    retrieve=extend_schema(parameters=[AS_OF_PARAMETER], responses={200: ClaimSerializer}),
 )
 class ClaimViewSet(TrackerModelViewSet):
-    """Claims with their hops, chains and disputes; every filter of the design."""
+    """Claims with their hops, chains and disputes; every filter of the design.
+
+    Reads are the claims' stored documents (``claims.projection``): a page is the stored
+    JSON of its claims joined, a detail is one, a write answers with the document the write
+    stored. Only ``as_of`` builds documents afresh, from the graph as it stood that day.
+    """
 
     csv_filename = "claims"
-    queryset = selectors.claim_list()
+    queryset = Claim.objects.all()
     serializer_class = ClaimSerializer
     filterset_class = ClaimFilterSet
 
@@ -101,64 +98,63 @@ class ClaimViewSet(TrackerModelViewSet):
         raw = self.request.query_params.get("as_of")
         if raw is None or self.action not in ("list", "retrieve"):
             return None
-        filterset = ClaimFilterSet({"as_of": raw}, queryset=selectors.claim_list())
+        filterset = ClaimFilterSet({"as_of": raw}, queryset=Claim.objects.none())
         if not filterset.is_valid():
             raise exceptions.ValidationError({"as_of": list(filterset.errors["as_of"])})
         return filterset.form.cleaned_data["as_of"]
 
-    def get_object(self):
-        obj = super().get_object()
-        day = self.as_of_day()
-        if day is not None and not (obj.first_reported_at and obj.first_reported_at <= day):
-            # The same rule as the list's as_of filter: nobody had reported it by then.
-            raise exceptions.NotFound(f"Claim #{obj.pk} had not been reported by {day}.")
-        return obj
+    def json_answer(self, body: str, *, status: int = 200, etag: bool = False):
+        """A stored document (or a page of them) as the answer: the JSON text itself, or,
+        for the browsable API, the data it holds."""
+        renderer = getattr(self.request, "accepted_renderer", None)
+        if renderer is not None and renderer.format != "json":
+            response = Response(json.loads(body), status=status)
+        else:
+            response = HttpResponse(body, status=status, content_type="application/json")
+        if etag:
+            response["ETag"] = selectors.document_etag(body)
+        return response
 
-    def get_serializer(self, *args, **kwargs):
-        day = self.as_of_day()
-        if day is not None and args:
-            # One query for the whole page: each claim's history row in force that day.
-            claims = args[0] if kwargs.get("many") else [args[0]]
-            context = self.get_serializer_context()
-            context["as_of"] = day
-            context["verdicts"] = selectors.verdicts_as_of([c.pk for c in claims], day)
-            kwargs["context"] = context
-        return super().get_serializer(*args, **kwargs)
+    def document_answer(self, pk: int, *, status: int = 200):
+        body = selectors.stored_document(pk)
+        if body is None:
+            raise Http404(f"No claim #{pk}.")
+        return self.json_answer(body, status=status, etag=True)
 
     def list(self, request, *args, **kwargs):
-        kept = self.cached_answer(request)
-        if kept is not None:
-            return kept
         day = self.as_of_day()
-        if day is not None and self.wants_csv():
-            raise exceptions.ValidationError(
-                {"as_of": ["as_of is not available in CSV exports; ask for JSON."]}
-            )
-        if day is not None or self.wants_csv():
-            return super().list(request, *args, **kwargs)
-        # Plain rows, not model instances and serializer fields: the same JSON at a fraction
-        # of the CPU (claims/rows.py, bench/RESULTS.md). as_of keeps the serializer path.
+        if self.wants_csv():
+            if day is not None:
+                raise exceptions.ValidationError(
+                    {"as_of": ["as_of is not available in CSV exports; ask for JSON."]}
+                )
+            queryset = self.filter_queryset(self.get_queryset())
+            return selectors.claims_csv_download(queryset, "claims.csv", bom=wants_bom(request))
         queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(rows.page_source(queryset))
-        return self.get_paginated_response(rows.claims_data(page))
+        if day is not None:
+            page = self.paginate_queryset(queryset.values_list("pk", flat=True))
+            return self.get_paginated_response(selectors.documents_as_of(page, day))
+        page = self.paginate_queryset(selectors.document_texts(queryset))
+        head = json.dumps(self.paginator.page_head(), ensure_ascii=False)
+        return self.json_answer(head[:-1] + ',"results":[' + ",".join(page) + "]}")
 
     def retrieve(self, request, *args, **kwargs):
-        kept = self.cached_answer(request)
-        if kept is not None:
-            return kept
-        if self.as_of_day() is not None or self.wants_csv():
-            return super().retrieve(request, *args, **kwargs)
-        lookup = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
-        try:
-            found = list(rows.page_source(Claim.objects.filter(pk=lookup)))
-        except (TypeError, ValueError, DjangoValidationError):
-            found = []
-        if not found:
+        pk = self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        if not str(pk).isdigit() or int(pk) > 2**63 - 1:
             raise Http404("No Claim matches the given query.")
-        data = rows.claims_data(found)[0]
-        response = Response(data)
-        response["ETag"] = self.etag_of(data)
-        return response
+        pk = int(pk)
+        if self.wants_csv():
+            row = selectors.stored_csv_rows(Claim.objects.filter(pk=pk))
+            if not row:
+                raise Http404(f"No claim #{pk}.")
+            return selectors.csv_download_of(row, f"claims-{pk}.csv", bom=wants_bom(request))
+        day = self.as_of_day()
+        if day is not None:
+            [document] = selectors.documents_as_of([pk], day, missing_ok=True) or [None]
+            if document is None:
+                raise exceptions.NotFound(f"Claim #{pk} had not been reported by {day}.")
+            return Response(document)
+        return self.document_answer(pk)
 
     @extend_schema(
         parameters=[
@@ -176,50 +172,41 @@ class ClaimViewSet(TrackerModelViewSet):
             raise exceptions.ValidationError({"limit": [f"“{raw}” is not a whole number 1-50."]})
         return Response(similar_rows(selectors.similar_claims(claim, limit=int(raw))))
 
-    def with_duplicates(self, response):
-        """Add ``likely_duplicates`` (top 5, same shape as ``similar/``) to a write's answer:
-        a warning for the editor, never a refusal."""
-        if response.status_code in (200, 201) and isinstance(response.data, dict):
-            claim = Claim(pk=response.data["id"], text=response.data["text"])
-            pairs = selectors.similar_claims(claim, limit=LIKELY_DUPLICATES)
-            response.data["likely_duplicates"] = similar_rows(pairs)
-        return response
+    # ------------------------------------------------------------------ writes
+
+    def lock_for_write(self, obj) -> None:
+        services.claim_lock(obj.pk)
+
+    def current_etag(self, obj) -> str:
+        return selectors.document_etag(selectors.stored_document(obj.pk) or "")
 
     def create(self, request, *args, **kwargs):
-        return self.with_duplicates(super().create(request, *args, **kwargs))
+        return self._write(self._create, request, *args, **kwargs)
+
+    def _create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        # The service records the reviewer when a verdict comes with the claim.
+        claim = services.claim_create(user=request.user, **serializer.validated_data)
+        return self.document_answer(claim.pk, status=201)
 
     def update(self, request, *args, **kwargs):
-        return self.with_duplicates(super().update(request, *args, **kwargs))
+        return self._write(self._update, request, *args, **kwargs)
 
-    def csv_header(self) -> list[str]:
-        return exports.CLAIM_CSV_HEADER
-
-    def csv_row(self, obj) -> list:
-        return exports.claim_csv_row(obj)
-
-    def csv_response(self, objects, filename: str):
-        if isinstance(objects, QuerySet):
-            # Every claim of the filters, written by PostgreSQL where it runs.
-            return csv_export.claims_csv_download(objects, filename)
-        return super().csv_response(objects, filename)
-
-    def perform_create(self, serializer):
-        # The service records the reviewer when a verdict comes with the claim.
-        claim = services.claim_create(user=self.request.user, **serializer.validated_data)
-        serializer.instance = self.get_queryset().get(pk=claim.pk)
-
-    def perform_update(self, serializer):
-        claim = serializer.instance
+    def _update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        claim = self.get_object()  # locked, If-Match checked under the lock
+        serializer = self.get_serializer(claim, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         chain_lines = data.pop("chain_lines", "")
         topics = data.pop("topics", None)
-        with transaction.atomic():
-            if data or topics is not None:
-                # A changed verdict makes this user the reviewer (services.claim_update).
-                claim = services.claim_update(claim, topics=topics, user=self.request.user, **data)
-            if chain_lines.strip():
-                services.chains_add(claim=claim, lines=services.chain_lines_parse(chain_lines))
-        serializer.instance = self.get_queryset().get(pk=claim.pk)
+        if data or topics is not None:
+            # A changed verdict makes this user the reviewer (services.claim_update).
+            claim = services.claim_update(claim, topics=topics, user=request.user, **data)
+        if chain_lines.strip():
+            services.chains_add(claim=claim, lines=services.chain_lines_parse(chain_lines))
+        return self.document_answer(claim.pk)
 
     def perform_destroy(self, instance):
         services.claim_delete(instance)
@@ -232,6 +219,9 @@ class AttributionViewSet(TrackerModelViewSet):
     queryset = selectors.hop_queryset()
     serializer_class = AttributionSerializer
     filterset_class = AttributionFilterSet
+
+    def lock_for_write(self, obj) -> None:
+        services.claim_lock(obj.claim_id)  # a hop's rules are its claim's
 
     def perform_create(self, serializer):
         hop = services.attribution_add(**serializer.validated_data)
@@ -256,6 +246,9 @@ class DisputeViewSet(TrackerModelViewSet):
     queryset = selectors.dispute_queryset()
     serializer_class = DisputeSerializer
     filterset_class = DisputeFilterSet
+
+    def lock_for_write(self, obj) -> None:
+        services.claim_lock(obj.claim_id)
 
     def perform_create(self, serializer):
         dispute = services.dispute_record(**serializer.validated_data)

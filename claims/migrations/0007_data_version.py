@@ -8,18 +8,18 @@ an answer is never served after the data under it changed.
 
 from django.db import migrations
 
-from factcheck.data_version import TABLE, drop_triggers, ensure_triggers
+# The counter and its triggers are gone since 0009 (claims read a stored projection; there
+# is no answer cache to invalidate): a fresh database gets the table only, which 0009 drops.
+TABLE = "factcheck_data_version"
 
 
 def create(apps, schema_editor):
     run = schema_editor.execute
     run(f"CREATE TABLE {TABLE} (id smallint PRIMARY KEY, version bigint NOT NULL DEFAULT 0)")
     run(f"INSERT INTO {TABLE} (id, version) VALUES (1, 0)")
-    ensure_triggers(schema_editor.connection)
 
 
 def drop(apps, schema_editor):
-    drop_triggers(schema_editor.connection)
     schema_editor.execute(f"DROP TABLE IF EXISTS {TABLE}")
 
 

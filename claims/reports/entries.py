@@ -1,15 +1,19 @@
 """What one claim looks like in a report: its chains as rows of hops, disputes beside hops.
 
-Built from a claim whose hops and disputes are already prefetched (``selectors.claim_list``),
-so laying out a page of claims costs no queries beyond the page's own prefetches.
+Built from the claim's stored document (``claims.projection``) alone: the document names
+every source and document it mentions, so laying out a page of claims reads nothing more.
+The objects below give the templates the attribute names they use (``hop.source.name``,
+``dispute.get_kind_display`` …), so the reports, the claim page and the admin's provenance
+panel share one set of partials.
 """
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
-from claims import intelligence, provenance
-from claims.choices import DisputeKind
+from claims.choices import Credibility, DisputeKind, Relation, Resolution, Verdict
+from sources.choices import Affiliation, Reliability, SourceKind
 
 # How a dispute reads in a report: "authorship denied by Kataib Hezbollah" says the party
 # denies having said it, which is a different thing from "claim denied by" (says it is false).
@@ -28,6 +32,176 @@ def dispute_heading(kind: str) -> str:
     return DISPUTE_HEADINGS.get(kind, str(kind).replace("_", " "))
 
 
+def when(value):
+    """A stored moment as a date (day precision) or an aware datetime (time precision)."""
+    if not value:
+        return None
+    text = str(value)
+    if "T" in text:
+        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return datetime.date.fromisoformat(text)
+
+
+def _label(choices, value) -> str:
+    return dict(choices.choices).get(value, value)
+
+
+class Named:
+    """A source as the document names it."""
+
+    def __init__(self, slug: str, data: dict):
+        self.slug = slug
+        self.pk = slug  # documents name sources by slug, not by id
+        self.name = data["name"]
+        self.kind = data["kind"]
+        self.is_anonymous = data["is_anonymous"]
+        self.reliability = data["reliability"]
+        self.url = data.get("url", "")
+        self.affiliation = data.get("affiliation", "")
+        parent = data.get("affiliated_with")
+        self.affiliated_with = (
+            Parent(parent, data.get("affiliated_with_name") or parent) if parent else None
+        )
+
+    def get_kind_display(self) -> str:
+        return _label(SourceKind, self.kind)
+
+    def get_reliability_display(self) -> str:
+        return _label(Reliability, self.reliability)
+
+    def get_affiliation_display(self) -> str:
+        return _label(Affiliation, self.affiliation)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass
+class Parent:
+    slug: str
+    name: str
+
+
+class Paper:
+    """A document as the claim's document describes it."""
+
+    def __init__(self, pk, data: dict, sources: dict):
+        self.pk = pk
+        self.title = data["title"]
+        self.url = data["url"]
+        self.kind = data["kind"]
+        self.author = data.get("author", "")
+        self.published_at = when(data.get("published_at"))
+        self.language = data.get("language", "")
+        self.publisher = sources.get(data["publisher"]) if data.get("publisher") else None
+
+
+class Hop:
+    def __init__(self, data: dict, sources: dict, papers: dict):
+        self.pk = data["id"]
+        self.source = sources[data["source"]]
+        self.document_id = data["document"]
+        self.document = papers.get(str(data["document"])) if data["document"] else None
+        self.cite_ids = data["cites"]
+        self.relation = data["relation"]
+        self.quote = data["quote"]
+        self.quote_language = data["quote_language"]
+        self.quote_translation = data["quote_translation"]
+        self.stated_at = when(data["stated_at"])
+        self.note = data["note"]
+        self.is_origin = data["is_origin"]
+        self.authorship_contested = data["authorship_contested"]
+        self.circular = data["circular"]
+
+    def get_relation_display(self) -> str:
+        return _label(Relation, self.relation)
+
+
+class Disputed:
+    def __init__(self, data: dict, sources: dict, papers: dict, hops: dict):
+        self.pk = data["id"]
+        self.disputed_by = sources[data["disputed_by"]]
+        self.kind = data["kind"]
+        self.target_id = data["target"]
+        self.target = hops.get(data["target"])
+        self.statement = data["statement"]
+        self.quote = data["quote"]
+        self.quote_language = data["quote_language"]
+        self.quote_translation = data["quote_translation"]
+        self.stated_at = when(data["stated_at"])
+        self.document = papers.get(str(data["document"])) if data["document"] else None
+        self.resolution = data["resolution"]
+        self.resolution_note = data["resolution_note"]
+
+    def get_kind_display(self) -> str:
+        return _label(DisputeKind, self.kind)
+
+    def get_resolution_display(self) -> str:
+        return _label(Resolution, self.resolution)
+
+
+@dataclass
+class Reviewer:
+    username: str
+
+    def get_username(self) -> str:
+        return self.username
+
+    def __str__(self) -> str:
+        return self.username
+
+
+class ClaimView:
+    """The claim's own fields, as the document gives them."""
+
+    def __init__(self, document: dict):
+        self.pk = self.id = document["id"]
+        self.text = document["text"]
+        self.verdict = document["verdict"]
+        self.verdict_explanation = document["verdict_explanation"]
+        self.credibility = document["credibility"]
+        self.first_reported_at = when(document["first_reported_at"])
+        self.occurred_at = when(document["occurred_at"])
+        self.location = document["location"]
+        self.dispute_count = document["dispute_count"]
+        self.is_disputed = document["is_disputed"]
+        self.reviewed_at = when(document["reviewed_at"])
+        self.reviewed_by = Reviewer(document["reviewed_by"]) if document["reviewed_by"] else None
+        self.updated_at = when(document["updated_at"])
+
+    def get_verdict_display(self) -> str:
+        return _label(Verdict, self.verdict)
+
+    def get_credibility_display(self) -> str:
+        return dict(Credibility.choices).get(self.credibility, str(self.credibility))
+
+
+class Facts:
+    """The claim's provenance figures, as stored in its document."""
+
+    def __init__(self, document: dict, sources: dict, hops: dict, disputes: list):
+        self.day = when(document.get("as_of"))
+        self.hops = list(hops.values())
+        self.disputes = disputes
+        self.independent_origin_count = document["independent_origin_count"]
+        self.relay_count = document["relay_count"]
+        self.single_origin_echo = document["single_origin_echo"]
+        echo = document["echo_origin"]
+        self.echo_origin = sources.get(echo) if echo else None
+        self.circular_reporting = document["circular_reporting"]
+        self.authorship_contested = document["authorship_contested"]
+        self.suggested_credibility = document["suggested_credibility"]
+        self.suggested_credibility_reason = document["suggested_credibility_reason"]
+        self.origins = [sources[slug] for slug in document["origins"]]
+
+    @property
+    def echo_reason(self) -> str:
+        """Why the claim is an echo, in a reader's words (empty when it is not one)."""
+        if not self.single_origin_echo:
+            return ""
+        return f"{self.relay_count} outlets relay one origin: {self.echo_origin.name}"
+
+
 @dataclass
 class HopCell:
     """One box in a drawn chain, with the disputes shown under it.
@@ -42,8 +216,6 @@ class HopCell:
     repeated: bool = False
     disputed: bool = False
     is_first: bool = False
-    # Issue 5: the chain's weakest link, a hop where the chain comes back to a family it
-    # already passed through, and the parties denying this hop's authorship.
     weakest: bool = False
     circular: bool = False
     circular_with: object = None  # the earlier source of the same family in this chain
@@ -57,6 +229,8 @@ class ChainRow:
     cells: list
     weakest_reliability: str
     weakest_hop: object
+    label: str = ""
+    truncated: bool = False
 
     def __iter__(self):
         return iter(self.cells)
@@ -66,62 +240,77 @@ class ChainRow:
 class ClaimEntry:
     """A claim laid out for a report: chains of hop cells and the claim-level disputes."""
 
-    claim: object  # as it read on ``facts.day`` when the report is drawn as of a day
+    claim: ClaimView
     chains: list  # of ChainRow
     claim_disputes: list  # disputes against the claim as a whole (or a hop not drawn)
     disputes: list  # every dispute, in date order
+    facts: Facts
+    document: dict
     truncated: bool = False
-    facts: intelligence.ClaimFacts | None = None
 
 
-def claim_entry(claim, *, day=None, history=None) -> ClaimEntry:
-    """Lay out ``claim`` for a report from its prefetched hops and disputes; with ``day``, as
-    known that day (``history``: its row from ``selectors.verdicts_as_of``, or None)."""
-    facts = intelligence.claim_facts(claim, day=day, history=history)
-    disputes = facts.disputes
-    by_target = provenance.disputes_by_target(disputes)
+LIVE = {"open", "upheld"}
+
+
+def claim_entry(document: dict) -> ClaimEntry:
+    """Lay out a claim's document (stored, or built ``as_of`` a day) for a report."""
+    sources = {slug: Named(slug, data) for slug, data in document["sources"].items()}
+    papers = {key: Paper(key, data, sources) for key, data in document["documents"].items()}
+    hops = {item["id"]: Hop(item, sources, papers) for item in document["attributions"]}
+    disputes = [Disputed(item, sources, papers, hops) for item in document["disputes"]]
+    facts = Facts(document, sources, hops, disputes)
+    by_target: dict = {}
+    for dispute in disputes:
+        by_target.setdefault(dispute.target_id, []).append(dispute)
     drawn: set[int] = set()
     rows = []
     truncated = False
-    for item in facts.chains:
-        chain = item.chain
-        truncated = truncated or chain.truncated
-        row = []
-        family_seen: dict = {}  # family id -> first source of that family on this chain
-        for position, hop in enumerate(chain.hops):
-            family = provenance.family_of(hop.source)
-            targeted = by_target.get(hop.pk, [])
-            repeated = hop.pk in drawn
-            row.append(
+    for chain in document["chains"]:
+        truncated = truncated or chain.get("truncated", False)
+        family_seen: dict = {}  # family -> first source of that family on this chain
+        cells = []
+        for position, pk in enumerate(chain["hops"]):
+            hop = hops[pk]
+            family = document["sources"][hop.source.slug]["family"]
+            targeted = by_target.get(pk, [])
+            repeated = pk in drawn
+            cells.append(
                 HopCell(
                     hop=hop,
                     disputes=[] if repeated else targeted,
                     repeated=repeated,
                     disputed=bool(targeted),
                     is_first=position == 0,
-                    weakest=hop.pk == item.weakest_hop.pk,
-                    circular=facts.hop_circular(hop),
-                    circular_with=family_seen.get(family) if facts.hop_circular(hop) else None,
+                    weakest=pk == chain["weakest_hop"],
+                    circular=hop.circular,
+                    circular_with=family_seen.get(family) if hop.circular else None,
                     authorship_denied_by=[
-                        d.disputed_by for d in facts.authorship_denials.get(hop.pk, [])
+                        d.disputed_by
+                        for d in targeted
+                        if d.kind == DisputeKind.AUTHORSHIP_DENIAL and d.resolution in LIVE
                     ],
                 )
             )
-            drawn.add(hop.pk)
+            drawn.add(pk)
             family_seen.setdefault(family, hop.source)
-        rows.append(ChainRow(row, item.weakest_reliability, item.weakest_hop))
+        rows.append(
+            ChainRow(
+                cells,
+                chain["weakest_reliability"],
+                hops[chain["weakest_hop"]],
+                label=chain["label"],
+                truncated=chain.get("truncated", False),
+            )
+        )
     # A dispute whose hop is not drawn (only possible when chains were cut off) still shows,
     # at the claim level, so nothing contested is ever hidden.
-    claim_disputes = [
-        dispute
-        for dispute in disputes
-        if dispute.target_id is None or dispute.target_id not in drawn
-    ]
+    claim_disputes = [d for d in disputes if d.target_id is None or d.target_id not in drawn]
     return ClaimEntry(
-        claim=facts.claim,
+        claim=ClaimView(document),
         chains=rows,
         claim_disputes=claim_disputes,
         disputes=disputes,
-        truncated=truncated,
         facts=facts,
+        document=document,
+        truncated=truncated,
     )

@@ -7,6 +7,7 @@ a fixed number of queries whatever the page size (tests/reports/test_queries.py)
 
 from __future__ import annotations
 
+import json
 from functools import wraps
 
 from django.conf import settings
@@ -19,11 +20,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 
-from claims import csv_export, selectors
+from claims import selectors
 from claims.choices import DisputeKind, Verdict
 from claims.filtersets import ClaimFilterSet
 from claims.models import Attribution, Claim, Dispute, Topic
-from factcheck.response_cache import keep_public_page
 from sources.choices import SourceKind
 from sources.models import Source
 
@@ -162,7 +162,6 @@ def csv_query(request) -> str:
 
 
 @reports_access
-@keep_public_page
 def disputed_report(request):
     """``/reports/disputed/``: every disputed claim, filtered like the API, newest first."""
     # The form's choices are read only for HTML: the CSV download does not draw the form.
@@ -176,9 +175,10 @@ def disputed_report(request):
         if wanted_format(request) == "csv":
             if day is not None:
                 raise BadRequest({"as_of": [AS_OF_NO_CSV]})
-            return csv_export.claims_csv_download(claims, "disputed-claims.csv")
+            return selectors.claims_csv_download(claims, "disputed-claims.csv")
         summary = dispute_summary(claims)
-        page = paginate(request, claims, count=summary["total"])
+        rows = claims.values_list("pk", flat=True) if day else selectors.document_texts(claims)
+        page = paginate(request, rows, count=summary["total"])
     except BadRequest as exc:
         context["errors"] = exc.errors
         return render(request, "claims/reports/disputed.html", context, status=400)
@@ -195,14 +195,12 @@ def disputed_report(request):
 AS_OF_NO_CSV = "The CSV download shows today's records; leave as_of out to download it."
 
 
-def entries_of(claims, day) -> list:
-    """Report entries for a page of claims; as of ``day``, with each claim's verdict of that
-    day read in one query for the whole page (``selectors.verdicts_as_of``)."""
-    claims = list(claims)
+def entries_of(rows, day) -> list:
+    """Report entries for a page: stored documents (JSON text), or, as of ``day``, claim ids
+    whose documents are built afresh as they stood then (``selectors.documents_as_of``)."""
     if day is None:
-        return [claim_entry(claim) for claim in claims]
-    verdicts = selectors.verdicts_as_of([claim.pk for claim in claims], day)
-    return [claim_entry(claim, day=day, history=verdicts.get(claim.pk)) for claim in claims]
+        return [claim_entry(json.loads(text)) for text in rows]
+    return [claim_entry(document) for document in selectors.documents_as_of(list(rows), day)]
 
 
 def report_day(request):
@@ -300,7 +298,6 @@ def source_ordering(request) -> tuple[str, list]:
 
 
 @reports_access
-@keep_public_page
 def sources_report(request):
     """``/reports/sources/``: per source, claims originated and relayed, disputes, reliability."""
     context = {"errors": {}, "headers": SOURCE_HEADERS, "sort": "name"}
@@ -315,11 +312,15 @@ def sources_report(request):
     return render(request, "claims/reports/sources.html", context)
 
 
-def verdict_changes(claim) -> list:
+def verdict_changes(claim_id: int) -> list:
     """The claim's history rows where the verdict changed (the first row included), oldest first."""
     changes = []
     previous = None
-    rows = claim.history.select_related("history_user").order_by("history_date", "history_id")
+    rows = (
+        Claim.history.filter(id=claim_id)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
     for row in rows:
         if previous is None or row.verdict != previous.verdict:
             changes.append(
@@ -335,40 +336,42 @@ def verdict_changes(claim) -> list:
     return changes
 
 
-def admin_change_url(request, claim) -> str:
+def admin_change_url(request, claim_id: int) -> str:
     """The claim's admin page for staff, or ``""`` (also while Claim is not in the admin)."""
     if not request.user.is_staff:
         return ""
     try:
-        return reverse("admin:claims_claim_change", args=[claim.pk])
+        return reverse("admin:claims_claim_change", args=[claim_id])
     except NoReverseMatch:
         return ""
 
 
 @reports_access
-@keep_public_page
 def claim_report(request, pk: int):
     """``/reports/claims/<id>/``: one claim's chains, disputes, verdict and verdict history."""
-    try:
-        claim = selectors.claim_list().get(pk=pk)
-    except Claim.DoesNotExist:
-        raise Http404(f"No claim #{pk}.") from None
+    text = selectors.stored_document(pk)
+    if text is None:
+        raise Http404(f"No claim #{pk}.")
+    entry = claim_entry(json.loads(text))
     try:
         day = report_day(request)
     except BadRequest as exc:
-        context = {"claim": claim, "errors": exc.errors}
+        context = {"claim": entry.claim, "errors": exc.errors}
         return render(request, "claims/reports/claim.html", context, status=400)
-    if day is not None and not (claim.first_reported_at and claim.first_reported_at <= day):
-        # The list's as_of rule: nobody had reported the claim by then.
-        raise Http404(f"Claim #{pk} had not been reported by {day}.")
-    [entry] = entries_of([claim], day)
+    if day is not None:
+        documents = selectors.documents_as_of([pk], day)
+        if not documents:
+            # The list's as_of rule: nobody had reported the claim by then.
+            raise Http404(f"Claim #{pk} had not been reported by {day}.")
+        entry = claim_entry(documents[0])
     context = {
         "entry": entry,
         "claim": entry.claim,
-        "stored_claim": claim,
+        # Today's document: what the page's ClaimReview JSON-LD is built from.
+        "stored_document": json.loads(text),
         "as_of": day,
-        "verdict_changes": verdict_changes(claim),
-        "admin_url": admin_change_url(request, claim),
+        "verdict_changes": verdict_changes(pk),
+        "admin_url": admin_change_url(request, pk),
     }
     return render(request, "claims/reports/claim.html", context)
 

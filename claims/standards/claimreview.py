@@ -192,102 +192,104 @@ def publisher_organization() -> dict:
     return org
 
 
-def source_thing(source) -> dict:
-    """A Source as a schema.org Person or Organization with its name and url when set."""
-    kind = "Person" if source.kind in PERSON_KINDS else "Organization"
-    thing = {"@type": kind, "name": source.name}
-    if source.url:
-        thing["url"] = source.url
+def source_thing(source: dict) -> dict:
+    """A source (as a claim's document names it) as a schema.org Person or Organization."""
+    kind = "Person" if source["kind"] in PERSON_KINDS else "Organization"
+    thing = {"@type": kind, "name": source["name"]}
+    if source.get("url"):
+        thing["url"] = source["url"]
     return thing
 
 
-def document_work(document) -> dict:
-    """A Document as a schema.org CreativeWork (url, headline, datePublished, publisher)."""
+def document_work(document: dict, sources: dict) -> dict:
+    """A document (as a claim's document describes it) as a schema.org CreativeWork."""
     work: dict = {"@type": "CreativeWork"}
-    if document.url:
-        work["url"] = document.url
-    work["headline"] = document.title
-    if document.published_at:
-        work["datePublished"] = document.published_at.isoformat()
-    if document.author:
-        work["author"] = {"@type": "Person", "name": document.author}
-    if document.publisher_id:
-        work["publisher"] = source_thing(document.publisher)
+    if document["url"]:
+        work["url"] = document["url"]
+    work["headline"] = document["title"]
+    if document["published_at"]:
+        work["datePublished"] = str(document["published_at"])
+    if document["author"]:
+        work["author"] = {"@type": "Person", "name": document["author"]}
+    if document["publisher"]:
+        work["publisher"] = source_thing(sources[document["publisher"]])
     return work
 
 
-def claim_documents(claim) -> list:
+def claim_documents(claim: dict) -> list[dict]:
     """Distinct documents of the claim's hops, earliest published first (undated last), ties
-    in hop order; reads the prefetched hops, so no queries with ``claim_list()``."""
+    in hop order."""
     seen: dict = {}
-    for position, hop in enumerate(sorted(claim.attributions.all(), key=lambda h: h.pk)):
-        if hop.document_id and hop.document_id not in seen:
-            seen[hop.document_id] = (position, hop.document)
+    for position, hop in enumerate(sorted(claim["attributions"], key=lambda h: h["id"])):
+        key = str(hop["document"]) if hop["document"] is not None else None
+        if key is not None and key not in seen:
+            seen[key] = (position, claim["documents"][key])
     ordered = sorted(
         seen.values(),
-        key=lambda pair: (pair[1].published_at is None, pair[1].published_at or 0, pair[0]),
+        key=lambda pair: (
+            pair[1]["published_at"] is None,
+            str(pair[1]["published_at"] or ""),
+            pair[0],
+        ),
     )
     return [document for _, document in ordered]
 
 
-def review_rating(claim) -> dict:
+def review_rating(claim: dict) -> dict:
     """The claim's verdict as a schema.org Rating on our fixed 1–5 scale."""
     rating: dict = {"@type": "Rating"}
-    value = VERDICT_SCALE.get(claim.verdict)
+    value = VERDICT_SCALE.get(claim["verdict"])
     if value is not None:
         rating["ratingValue"] = value
     rating["bestRating"] = BEST_RATING
     rating["worstRating"] = WORST_RATING
-    rating["alternateName"] = Verdict(claim.verdict).label
-    if claim.verdict_explanation:
-        rating["ratingExplanation"] = claim.verdict_explanation
+    rating["alternateName"] = Verdict(claim["verdict"]).label
+    if claim["verdict_explanation"]:
+        rating["ratingExplanation"] = claim["verdict_explanation"]
     return rating
 
 
-def claim_report_url(claim, *, base_url: str) -> str:
+def claim_report_url(claim_id: int, *, base_url: str) -> str:
     """Absolute URL of the claim's report page (where the review is published)."""
-    return base_url.rstrip("/") + reverse("reports:claim", args=[claim.pk])
+    return base_url.rstrip("/") + reverse("reports:claim", args=[claim_id])
 
 
-def is_reviewed(claim) -> bool:
+def is_reviewed(claim: dict) -> bool:
     """A claim has a ClaimReview once the editors gave it a verdict other than unrated."""
-    return claim.verdict != Verdict.UNRATED
+    return claim["verdict"] != Verdict.UNRATED
 
 
-def claim_review(claim, *, base_url: str) -> dict:
-    """schema.org ClaimReview JSON-LD for a reviewed claim; ValueError for an unrated one.
-
-    Reads the claim's hops (with their sources and documents) from its prefetch cache when
-    there is one; pass a claim from ``claims.selectors.claim_list()``.
-    """
+def claim_review(claim: dict, *, base_url: str) -> dict:
+    """schema.org ClaimReview JSON-LD from a claim's stored document (``claims.projection``);
+    ValueError for an unrated one."""
     if not is_reviewed(claim):
-        raise ValueError(f"Claim #{claim.pk} is unrated; only reviewed claims have a ClaimReview.")
-    from claims import provenance
-
-    hops = list(claim.attributions.all())
+        raise ValueError(
+            f"Claim #{claim['id']} is unrated; only reviewed claims have a ClaimReview."
+        )
+    sources = claim["sources"]
     item: dict = {"@type": "Claim"}
-    authors = [source_thing(source) for source in provenance.origin_sources(hops)]
+    authors = [source_thing(sources[slug]) for slug in claim["origins"]]
     if authors:
         item["author"] = authors
     documents = claim_documents(claim)
     if documents:
-        item["appearance"] = [document_work(document) for document in documents]
-        dated = [document for document in documents if document.published_at]
+        item["appearance"] = [document_work(document, sources) for document in documents]
+        dated = [document for document in documents if document["published_at"]]
         if dated:
-            item["firstAppearance"] = document_work(dated[0])
-    if claim.first_reported_at:
-        item["datePublished"] = claim.first_reported_at.isoformat()
+            item["firstAppearance"] = document_work(dated[0], sources)
+    if claim["first_reported_at"]:
+        item["datePublished"] = str(claim["first_reported_at"])
     review: dict = {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
-        "url": claim_report_url(claim, base_url=base_url),
-        "claimReviewed": claim.text,
+        "url": claim_report_url(claim["id"], base_url=base_url),
+        "claimReviewed": claim["text"],
         "itemReviewed": item,
         "reviewRating": review_rating(claim),
         "author": publisher_organization(),
     }
-    if claim.reviewed_at:
-        review["datePublished"] = claim.reviewed_at.date().isoformat()
+    if claim["reviewed_at"]:
+        review["datePublished"] = str(claim["reviewed_at"])[:10]
     return review
 
 

@@ -8,6 +8,8 @@ simply leaves such claims out.
 
 from __future__ import annotations
 
+import json
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -18,10 +20,11 @@ from rest_framework.views import APIView
 from claims import selectors
 from claims.choices import Verdict
 from claims.filtersets import ClaimFilterSet
+from claims.models import Claim
 from factcheck.api import StrictFilterBackend
 from factcheck.viewsets import JSONErrorsMixin, StrictContentNegotiation, TrackerAutoSchema
 
-from .claimreview import claim_review
+from .claimreview import claim_review, is_reviewed
 from .w3cprov import claim_prov, prov_json, prov_turtle
 
 
@@ -43,7 +46,7 @@ def review_queryset():
 
 
 class ClaimReviewView(JSONErrorsMixin, APIView):
-    """schema.org ClaimReview JSON-LD of one reviewed claim."""
+    """schema.org ClaimReview JSON-LD of one reviewed claim, from its stored document."""
 
     # The API's error responses (400, 401, 404) documented, and ?format= checked, as on
     # every other endpoint.
@@ -51,24 +54,27 @@ class ClaimReviewView(JSONErrorsMixin, APIView):
     content_negotiation_class = StrictContentNegotiation
 
     renderer_classes = [renderers.JSONRenderer, JSONLDRenderer]
-    queryset = review_queryset()
+    queryset = Claim.objects.all()
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="ClaimReview of one claim")
     def get(self, request, pk: int):
-        claim = get_object_or_404(self.queryset, pk=pk)
-        if claim.verdict == Verdict.UNRATED:
+        text = selectors.stored_document(pk)
+        if text is None:
+            raise exceptions.NotFound(f"No claim #{pk}.")
+        claim = json.loads(text)
+        if not is_reviewed(claim):
             raise exceptions.NotFound(
-                f"Claim #{claim.pk} has no verdict yet (unrated), so it has no ClaimReview; "
+                f"Claim #{pk} has no verdict yet (unrated), so it has no ClaimReview; "
                 "set a verdict first."
             )
         return Response(claim_review(claim, base_url=base_url(request)))
 
 
 class ClaimReviewSerializer(serializers.Serializer):
-    """Read-only: a reviewed claim as its ClaimReview JSON-LD object."""
+    """Read-only: a reviewed claim's stored document (JSON text) as its ClaimReview."""
 
     def to_representation(self, instance):
-        return claim_review(instance, base_url=base_url(self.context["request"]))
+        return claim_review(json.loads(instance), base_url=base_url(self.context["request"]))
 
 
 @extend_schema_view(get=extend_schema(summary="ClaimReview feed of every reviewed claim"))
@@ -79,11 +85,14 @@ class ClaimReviewFeedView(JSONErrorsMixin, generics.ListAPIView):
     content_negotiation_class = StrictContentNegotiation
 
     renderer_classes = [renderers.JSONRenderer, JSONLDRenderer]
-    queryset = review_queryset().exclude(verdict=Verdict.UNRATED)
+    queryset = Claim.objects.exclude(verdict=Verdict.UNRATED)
     serializer_class = ClaimReviewSerializer
     filter_backends = [StrictFilterBackend]
     filterset_class = ClaimFilterSet
     action = "list"  # read by StrictFilterBackend, which rejects unknown parameters on lists
+
+    def paginate_queryset(self, queryset):
+        return super().paginate_queryset(selectors.document_texts(queryset))
 
 
 class ProvJSONRenderer(renderers.BaseRenderer):

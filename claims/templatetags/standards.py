@@ -9,8 +9,9 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def claim_review_jsonld(context, claim):
-    """``<script type="application/ld+json">`` with the claim's ClaimReview; empty when the
-    claim is unrated (no verdict, no review). Same builder as the API's, safely escaped."""
+    """``<script type="application/ld+json">`` with the ClaimReview of a claim's stored
+    document; empty when the claim is unrated (no verdict, no review). Same builder as the
+    API's, safely escaped."""
     if not is_reviewed(claim):
         return ""
     request = context.get("request")

@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from claims.exports import CLAIM_CSV_HEADER
+from claims.projection import CSV_HEADER as CLAIM_CSV_HEADER
 from tests.factories import ClaimFactory
 
 from .conftest import ALL_CLAIMS, TELEGRAM, TELEGRAM_CHAIN
@@ -28,11 +28,27 @@ def test_disputed_claims_csv_has_the_telegram_chain(seed, researcher_api):
     [row] = read_csv(response)
     assert list(row) == CLAIM_CSV_HEADER
     assert row["text"] == TELEGRAM
-    assert row["chains"] == TELEGRAM_CHAIN
-    assert row["origins"] == "telegram-channel-affiliated-with-kataib-hezbollah"
+    assert row["chain_names"] == TELEGRAM_CHAIN
+    telegram = "telegram-channel-affiliated-with-kataib-hezbollah"
+    assert row["chains"] == f"{telegram} > reuters > antiwarcom"
+    assert row["origins"] == telegram
+    assert row["origin_names"] == "Telegram channel affiliated with Kataib Hezbollah"
     assert row["is_disputed"] == "true" and row["dispute_count"] == "1"
-    assert "fabricated news" in row["disputes"] and "authorship_denial" in row["disputes"]
+    assert row["authorship_contested"] == "true" and row["independent_origin_count"] == "1"
+    dispute = seed.telegram_claim.disputes.get()
+    assert row["disputes"] == (
+        f"#{dispute.pk} Kataib Hezbollah, authorship_denial of Telegram channel affiliated "
+        "with Kataib Hezbollah's hop 2024-04-22: “fabricated news” (open)"
+    )
     assert row["first_reported_at"] == "2024-04-22"
+
+
+def test_bom_for_spreadsheets(seed, researcher_api):
+    response = researcher_api.get("/api/v1/claims/?disputed=true&format=csv&bom=1")
+    body = b"".join(response.streaming_content)
+    assert body.startswith("\ufeff".encode()) and body[3:].startswith(b"id,text,")
+    plain = researcher_api.get("/api/v1/claims/?disputed=true&format=csv")
+    assert b"".join(plain.streaming_content).startswith(b"id,text,")
 
 
 def test_accept_header_gives_csv_too(seed, researcher_api):
@@ -45,9 +61,13 @@ def test_csv_has_every_matching_row_not_one_page(seed, researcher_api):
     assert {row["text"] for row in rows} == ALL_CLAIMS
     two_origins = next(row for row in rows if row["text"].startswith("A drone attack"))
     assert two_origins["origins"] == "us-officials; iraqi-officials"
-    assert two_origins["chains"] == (
+    assert two_origins["chain_names"] == (
         "US officials → Reuters → Antiwar.com | Iraqi officials → Reuters → Antiwar.com"
     )
+    assert two_origins["chains"] == (
+        "us-officials > reuters > antiwarcom | iraqi-officials > reuters > antiwarcom"
+    )
+    assert two_origins["origin_names"] == "US officials; Iraqi officials"
 
 
 def test_csv_defuses_formula_cells(researcher_api):
@@ -104,4 +124,4 @@ def test_claim_detail_csv_is_one_row(seed, researcher_api):
     response = researcher_api.get(f"/api/v1/claims/{claim.pk}/?format=csv")
     assert response["Content-Disposition"] == f'attachment; filename="claims-{claim.pk}.csv"'
     [row] = read_csv(response)
-    assert row["chains"] == TELEGRAM_CHAIN
+    assert row["chain_names"] == TELEGRAM_CHAIN

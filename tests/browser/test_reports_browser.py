@@ -81,9 +81,8 @@ def test_csv_download_carries_the_filters(page, log_in):
         rows = list(csv.DictReader(handle))
     assert [row["text"] for row in rows] == [TELEGRAM_TEXT]
     row = rows[0]
-    assert (
-        row["chains"] == "Telegram channel affiliated with Kataib Hezbollah → Reuters → Antiwar.com"
-    )
+    telegram = "Telegram channel affiliated with Kataib Hezbollah"
+    assert row["chain_names"] == f"{telegram} → Reuters → Antiwar.com"
     assert "Kataib Hezbollah, authorship_denial" in row["disputes"]
     assert "fabricated news" in row["disputes"]
 

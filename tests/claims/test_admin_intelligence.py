@@ -46,10 +46,17 @@ def test_change_page_shows_editor_and_suggested_credibility_with_the_reason(edit
 def test_change_page_picture_flags_echo_weakest_link_and_authorship(editor_client, seed):
     graph = wire_echo(outlets=2)
     html = change_page(editor_client, graph.claim)
-    assert "Single-origin echo: 3 outlets relay one origin: A ministry official." in html
-    assert "weakest link F (A ministry official)" in html
+    # The panel is the reader's report entry, drawn from the stored document.
+    assert (
+        '<span class="flag-name">single-origin echo</span> 3 outlets relay one origin: '
+        "A ministry official" in html
+    )
+    assert (
+        'weakest link: <strong class="reliability-letter">F</strong> at A ministry official' in html
+    )
     html = change_page(editor_client, seed.telegram_claim)
-    assert "Authorship contested" in html and "authorship denied</span>" in html
+    assert '<span class="flag-name">authorship contested</span>' in html
+    assert "authorship denied by Kataib Hezbollah" in html
 
 
 def test_change_page_lists_likely_duplicates_with_links_and_scores(editor_client, seed):

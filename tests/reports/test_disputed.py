@@ -204,10 +204,11 @@ def test_csv_carries_filters_and_content(reader_client, seed, make_disputed):
     assert links == ["?disputed_by=kataib-hezbollah&format=csv"]  # page dropped
     rows = read_csv(reader_client.get(URL + "?" + links[0][1:]))
     assert [row["text"] for row in rows] == [TELEGRAM_TEXT]
-    assert rows[0]["chains"] == (
+    assert rows[0]["chain_names"] == (
         "Telegram channel affiliated with Kataib Hezbollah → Reuters → Antiwar.com"
     )
-    assert rows[0]["disputes"].startswith("Kataib Hezbollah, authorship_denial")
+    dispute = seed.telegram_claim.disputes.get()
+    assert rows[0]["disputes"].startswith(f"#{dispute.pk} Kataib Hezbollah, authorship_denial")
     assert "“fabricated news”" in rows[0]["disputes"]
     everything = read_csv(reader_client.get(URL + "?format=csv"))
     # Newest first, as on the page: the seed (2024-04-22) before the January claim.

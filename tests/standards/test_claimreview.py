@@ -205,7 +205,8 @@ def test_verdict_from_number_refuses_bad_scales(value, best, worst, message):
 def test_json_ld_script_cannot_close_the_script_element(seed):
     claim = services.claim_update(seed.drone_claim, text="Tricky </script><b>&")
     claim = rate(claim, "false")
-    html = json_ld_script(claim_review(claim, base_url="https://x.example"))
+    claim.refresh_from_db()
+    html = json_ld_script(claim_review(claim.document, base_url="https://x.example"))
     body = html.removeprefix('<script type="application/ld+json">').removesuffix("</script>")
     assert "</script>" not in body and "<b>" not in body and "&" not in body
     assert json.loads(body)["claimReviewed"] == "Tricky </script><b>&"
@@ -219,7 +220,8 @@ def test_claim_report_page_embeds_the_same_json_ld(seed, client, researcher):
         '<script type="application/ld+json">'
     )
     embedded = json.loads(page[start : page.index("</script>", start)])
-    assert embedded == claim_review(claim, base_url="http://testserver")
+    claim.refresh_from_db()
+    assert embedded == claim_review(claim.document, base_url="http://testserver")
     unrated = seed.drone_claim
     assert (
         "application/ld+json" not in client.get(f"/reports/claims/{unrated.pk}/").content.decode()

@@ -1,27 +1,52 @@
-"""Recompute every stored derived column (families, claim figures) through the services."""
+"""Rebuild every stored figure and document: source families, then each claim's projection."""
 
-from django.core.management.base import BaseCommand
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from tqdm import tqdm
 
-from claims.models import Claim
-from claims.services import claim_refresh
+from claims import projection
 from sources.models import Source
 from sources.services import family_refresh
 
 
 class Command(BaseCommand):
     help = (
-        "Recompute source families and every claim's derived columns. Needed only after "
-        "data was written behind the services' back (raw SQL, an old dump)."
+        "Recompute source families and every claim's stored projection (document, CSV line, "
+        "figures) in bulk. --verify compares the stored projections with fresh ones instead "
+        "and lists every claim that differs (exit status 1 when any does)."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--verify",
+            action="store_true",
+            help="write nothing; report every claim whose stored projection is not fresh",
+        )
+        parser.add_argument("--batch", type=int, default=1000, help="claims per statement")
+
+    def handle(self, *args, verify=False, batch=1000, **options):
+        if batch < 1:
+            raise CommandError("--batch must be at least 1.")
+        if verify:
+            stale = list(projection.stale(batch=batch))
+            for pk in stale:
+                self.stdout.write(f"claim #{pk}: stored projection differs from a fresh one")
+            self.stdout.write(f"{len(stale)} claim(s) differ.")
+            if stale:
+                sys.exit(1)
+            return
         with transaction.atomic():
             for source in Source.objects.filter(affiliated_with__isnull=True).iterator():
                 family_refresh(source)
-        count = 0
-        for claim in Claim.objects.order_by("pk").iterator(chunk_size=500):
-            with transaction.atomic():
-                claim_refresh(claim)
-            count += 1
+        bar = tqdm(total=0, unit="claims", file=self.stderr, disable=None, mininterval=0.5)
+
+        def progress(done, total):
+            bar.total = total
+            bar.update(done - bar.n)
+
+        with transaction.atomic():
+            count = projection.refresh_all(batch=batch, progress=progress)
+        bar.close()
         self.stdout.write(f"Refreshed {count} claims.")

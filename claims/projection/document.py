@@ -1,0 +1,300 @@
+"""A claim's graph → what readers see: its document (the API's JSON), its CSV row and the
+figures stored beside them for filters and orderings.
+
+This is the only place that turns hops, cites and disputes into chains, origins, labels,
+flags and grades (through the pure functions of ``claims.provenance``). Everything a
+surface shows of a claim is in the document, including the names, kinds and reliability of
+the sources it mentions (``sources``) and the documents its hops and disputes appeared in
+(``documents``), so no surface reads the graph again.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from rest_framework import serializers
+
+from factcheck.api import csv_safe
+
+from .. import provenance
+
+# DRF's own fields format dates and datetimes, so every surface writes them one way
+# (ISO dates; UTC date-times ending in Z).
+_date = serializers.DateField().to_representation
+_datetime = serializers.DateTimeField().to_representation
+
+
+def day(value):
+    """A date (or moment) as the API writes it, or None."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    return _date(value)
+
+
+def moment(value):
+    return None if value is None else _datetime(value)
+
+
+# ---------------------------------------------------------------------------- figures
+
+
+def figures(graph, hops=None, disputes=None) -> dict:
+    """The figures stored on the claim (filters and orderings read them), from ``graph``'s
+    hops and disputes, or the given subsets (``as_of``)."""
+    hops = graph.hops if hops is None else hops
+    disputes = graph.disputes if disputes is None else disputes
+    parts = [graph.text]
+    for hop in hops:
+        parts += [hop.quote, hop.quote_translation]
+    for dispute in disputes:
+        parts += [dispute.quote, dispute.quote_translation, dispute.statement]
+    families = provenance.origin_families(hops)
+    relays = provenance.relay_sources(hops)
+    return {
+        "first_reported_at": provenance.first_reported(hops),
+        "dispute_count": len(disputes),
+        "is_disputed": provenance.is_disputed(disputes),
+        "search_document": "\n".join(part for part in parts if part),
+        "independent_origin_count": len(families),
+        "relay_count": len(relays),
+        "single_origin_echo": provenance.is_echo(families, relays),
+        "circular_reporting": bool(provenance.circular_hop_ids(hops)),
+        "authorship_contested": bool(provenance.authorship_denials(disputes)),
+    }
+
+
+# ---------------------------------------------------------------------------- document
+
+
+def _source(source) -> dict:
+    return {
+        "name": source.name,
+        "kind": source.kind,
+        "is_anonymous": source.is_anonymous,
+        "reliability": source.reliability,
+        "url": source.url,
+        "family": source.family or source.pk,
+        "affiliation": source.affiliation,
+        "affiliated_with": source.affiliated_with_slug,
+        "affiliated_with_name": source.affiliated_with_name,
+    }
+
+
+def _document(document) -> dict:
+    publisher = document.publisher
+    return {
+        "title": document.title,
+        "url": document.url,
+        "kind": document.kind,
+        "publisher": publisher.slug if publisher else None,
+        "publisher_name": publisher.name if publisher else None,
+        "author": document.author,
+        "published_at": day(document.published_at),
+        "language": document.language,
+    }
+
+
+def build(graph, *, as_of=None, history=None) -> dict:
+    """The claim's document. With ``as_of`` (a date), the claim as known that day: hops and
+    disputes stated by then (``provenance.as_of``) and the verdict of ``history``, its
+    history row in force that day (None: not reviewed yet)."""
+    hops, disputes = graph.hops, graph.disputes
+    if as_of is not None:
+        hops, disputes = provenance.as_of(hops, disputes, as_of)
+        graph = graph.with_verdict_of(history)
+    stored = figures(graph, hops, disputes)
+    built = provenance.build_graph(hops)
+    paths = provenance.chains(hops, graph=built)
+    families = provenance.origin_families(hops, built)
+    relays = provenance.relay_sources(hops, built)
+    echo = provenance.is_echo(families, relays)
+    echo_origin = next(iter(families.values()))[0] if echo else None
+    grade, reason = provenance.suggested_credibility(hops, disputes, families)
+    denied = provenance.authorship_denials(disputes)
+    circular = provenance.circular_hop_ids(hops, paths)
+    sources: dict = {}
+    documents: dict = {}
+
+    def named(source) -> str:
+        sources.setdefault(source.slug, source)
+        return source.slug
+
+    def placed(document):
+        if document is None:
+            return None
+        documents.setdefault(str(document.pk), document)
+        if document.publisher is not None:
+            named(document.publisher)
+        return document.pk
+
+    attributions = [
+        {
+            "id": hop.pk,
+            "source": named(hop.source),
+            "document": placed(hop.document),
+            "cites": sorted(hop.cite_ids),
+            "relation": hop.relation,
+            "quote": hop.quote,
+            "quote_language": hop.quote_language,
+            "quote_translation": hop.quote_translation,
+            "stated_at": day(hop.stated_at),
+            "note": hop.note,
+            "is_origin": hop.is_origin,
+            "authorship_contested": hop.pk in denied,
+            "circular": hop.pk in circular,
+        }
+        for hop in built.hops.values()
+    ]
+    chains = []
+    for chain in paths:
+        weakest = chain.weakest_hop
+        chains.append(
+            {
+                "hops": chain.hop_ids,
+                "sources": chain.source_slugs,
+                "label": chain.label,
+                "weakest_reliability": weakest.source.reliability,
+                "weakest_hop": weakest.pk,
+                "truncated": chain.truncated,
+            }
+        )
+    dispute_rows = [
+        {
+            "id": dispute.pk,
+            "disputed_by": named(dispute.disputed_by),
+            "kind": dispute.kind,
+            "target": dispute.target_id,
+            "statement": dispute.statement,
+            "quote": dispute.quote,
+            "quote_language": dispute.quote_language,
+            "quote_translation": dispute.quote_translation,
+            "stated_at": day(dispute.stated_at),
+            "document": placed(dispute.document),
+            "resolution": dispute.resolution,
+            "resolution_note": dispute.resolution_note,
+        }
+        for dispute in disputes
+    ]
+    origins = [named(source) for source in provenance.origin_sources(hops, built)]
+    return {
+        "id": graph.pk,
+        "text": graph.text,
+        "occurred_at": day(graph.occurred_at),
+        "location": graph.location,
+        "topics": list(graph.topics),
+        "verdict": graph.verdict,
+        "verdict_explanation": graph.verdict_explanation,
+        "credibility": graph.credibility,
+        "suggested_credibility": grade,
+        "suggested_credibility_reason": reason,
+        "reviewed_by": graph.reviewed_by,
+        "reviewed_at": moment(graph.reviewed_at),
+        "first_reported_at": day(stored["first_reported_at"]),
+        "is_disputed": stored["is_disputed"],
+        "dispute_count": stored["dispute_count"],
+        "origins": origins,
+        "independent_origin_count": stored["independent_origin_count"],
+        "relay_count": stored["relay_count"],
+        "single_origin_echo": echo,
+        "echo_origin": echo_origin.slug if echo_origin else None,
+        "circular_reporting": stored["circular_reporting"],
+        "authorship_contested": stored["authorship_contested"],
+        "attributions": attributions,
+        "chains": chains,
+        "disputes": dispute_rows,
+        "sources": {slug: _source(source) for slug, source in sources.items()},
+        "documents": {key: _document(document) for key, document in documents.items()},
+        "as_of": day(as_of) if as_of is not None else None,
+        "created_at": moment(graph.created_at),
+        "updated_at": moment(graph.updated_at),
+    }
+
+
+# ---------------------------------------------------------------------------- CSV
+
+CSV_HEADER = [
+    "id",
+    "text",
+    "verdict",
+    "verdict_explanation",
+    "reviewed_at",
+    "credibility",
+    "occurred_at",
+    "location",
+    "first_reported_at",
+    "is_disputed",
+    "dispute_count",
+    "independent_origin_count",
+    "single_origin_echo",
+    "circular_reporting",
+    "authorship_contested",
+    "origins",
+    "origin_names",
+    "chains",
+    "chain_names",
+    "disputes",
+    "topics",
+    "updated_at",
+]
+CHAIN_SEPARATOR = " | "
+SLUG_ARROW = " > "
+
+
+def dispute_summary(document: dict, dispute: dict) -> str:
+    """``#7 Kataib Hezbollah, authorship_denial of Telegram channel …'s hop 2024-04-22:
+    “fabricated news” (open)``: one dispute in a CSV cell."""
+    names = document["sources"]
+    by = names[dispute["disputed_by"]]["name"]
+    target = ""
+    if dispute["target"] is not None:
+        hop = next(h for h in document["attributions"] if h["id"] == dispute["target"])
+        target = f" of {names[hop['source']]['name']}'s hop"
+    when = f" {dispute['stated_at']}" if dispute["stated_at"] else ""
+    quote = f": “{dispute['quote']}”" if dispute["quote"] else ""
+    resolution = dispute["resolution"]
+    return f"#{dispute['id']} {by}, {dispute['kind']}{target}{when}{quote} ({resolution})"
+
+
+def csv_cells(document: dict) -> list:
+    """The claim's CSV cells, in ``CSV_HEADER`` order, from its document alone."""
+    names = document["sources"]
+    return [
+        document["id"],
+        document["text"],
+        document["verdict"],
+        document["verdict_explanation"],
+        document["reviewed_at"],
+        document["credibility"],
+        document["occurred_at"],
+        document["location"],
+        document["first_reported_at"],
+        document["is_disputed"],
+        document["dispute_count"],
+        document["independent_origin_count"],
+        document["single_origin_echo"],
+        document["circular_reporting"],
+        document["authorship_contested"],
+        document["origins"],
+        [names[slug]["name"] for slug in document["origins"]],
+        CHAIN_SEPARATOR.join(SLUG_ARROW.join(chain["sources"]) for chain in document["chains"]),
+        CHAIN_SEPARATOR.join(chain["label"] for chain in document["chains"]),
+        CHAIN_SEPARATOR.join(dispute_summary(document, d) for d in document["disputes"]),
+        document["topics"],
+        document["updated_at"],
+    ]
+
+
+def csv_line(document: dict) -> str:
+    """The claim's CSV line (cells defused against formulas, CRLF-terminated)."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow([csv_safe(cell) for cell in csv_cells(document)])
+    return buffer.getvalue()
+
+
+def csv_header_line() -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(CSV_HEADER)
+    return buffer.getvalue()

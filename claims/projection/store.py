@@ -1,0 +1,234 @@
+"""Store each claim's projection on its row: the document, the CSV line and the figures.
+
+``refresh`` is what the services call, inside the writing transaction, for the claims a
+change reaches: one claim for a hop or a dispute, every claim naming a source for a rename.
+It reads the graphs in bulk (``graph.load``, seven queries a batch) and writes a batch with
+one statement, so it serves a single write and ``manage.py refresh_derived`` alike.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ..models import Claim
+from . import document as projection
+from . import graph as graphs
+
+BATCH = 1000
+
+# The stored columns, in the order ``rows_for`` gives them after the claim's id.
+FIGURES = (
+    "first_reported_at",
+    "dispute_count",
+    "is_disputed",
+    "search_document",
+    "independent_origin_count",
+    "relay_count",
+    "single_origin_echo",
+    "circular_reporting",
+    "authorship_contested",
+)
+COLUMNS = (*FIGURES, "document", "csv_row", "updated_at")
+
+
+def dumps(document: dict) -> str:
+    """The document as stored (compact JSON, non-ASCII kept as is)."""
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+
+def project(graph) -> tuple[dict, dict, str]:
+    """(figures, document, CSV line) of one claim graph, as stored."""
+    document = projection.build(graph)
+    figures = projection.figures(graph)
+    return figures, document, projection.csv_line(document)
+
+
+def lock(ids: list[int]) -> None:
+    """Lock the claims' rows in ascending id (the documented order) before reading their
+    graphs, so no write to one of them can commit between the read and the store."""
+    if ids and connection.vendor == "postgresql":
+        list(
+            Claim.objects.select_for_update()
+            .filter(pk__in=ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+
+def rows_for(ids: list[int], *, touch: bool) -> list[tuple]:
+    """One tuple of ``("id", *COLUMNS)`` values per existing claim of ``ids``."""
+    lock(ids)
+    now = timezone.now() if touch else None
+    rows = []
+    for graph in graphs.load(ids).values():
+        if touch:
+            graph.updated_at = now
+        figures, document, line = project(graph)
+        rows.append(
+            (
+                graph.pk,
+                *(figures[name] for name in FIGURES),
+                dumps(document),
+                line,
+                graph.updated_at,
+            )
+        )
+    return rows
+
+
+def _write(rows: list[tuple]) -> None:
+    if not rows:
+        return
+    table = Claim._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One UPDATE a batch: the new values arrive as parallel arrays.
+            types = (
+                "text",  # first_reported_at (a date or date-time, as stored)
+                "int",
+                "bool",
+                "text",
+                "int",
+                "int",
+                "bool",
+                "bool",
+                "bool",
+                "jsonb",
+                "text",
+                "timestamptz",
+            )
+            first = Claim._meta.get_field("first_reported_at")
+            assignments = []
+            for name in COLUMNS:
+                value = f"v.{name}"
+                if name == "first_reported_at":
+                    value = f"v.{name}::{first.db_type(connection)}"
+                assignments.append(f"{name} = {value}")
+            columns = ", ".join(
+                f"unnest(%s::{kind}[]) AS {name}"
+                for name, kind in zip(("id", *COLUMNS), ("bigint", *types), strict=True)
+            )
+            values = [list(column) for column in zip(*rows, strict=True)]
+            values[1] = [None if v is None else str(v) for v in values[1]]
+            cursor.execute(
+                f"UPDATE {table} AS c SET {', '.join(assignments)} "
+                f"FROM (SELECT {columns}) AS v WHERE c.id = v.id",
+                values,
+            )
+        else:
+            ops = connection.ops
+            sets = ", ".join(f"{name} = %s" for name in COLUMNS)
+            cursor.executemany(
+                f"UPDATE {table} SET {sets} WHERE id = %s",
+                [
+                    (
+                        ops.adapt_datefield_value(row[1]),
+                        *row[2:-1],
+                        ops.adapt_datetimefield_value(row[-1]),
+                        row[0],
+                    )
+                    for row in rows
+                ],
+            )
+
+
+def refresh(claim_ids: Iterable[int], *, touch: bool = True) -> int:
+    """Re-project ``claim_ids`` and store the results; return how many were written.
+
+    ``touch`` sets ``updated_at`` to now (a change readers can see); a rebuild of
+    unchanged data (``refresh_derived``) keeps it.
+    """
+    ids = sorted(set(claim_ids))
+    written = 0
+    for start in range(0, len(ids), BATCH):
+        rows = rows_for(ids[start : start + BATCH], touch=touch)
+        _write(rows)
+        written += len(rows)
+    return written
+
+
+def claims_naming(source_ids: Iterable[int]) -> set[int]:
+    """Ids of the claims whose document names one of ``source_ids``: a hop or dispute by it,
+    a hop by a source affiliated with it, a document it published."""
+    from django.db.models import Q
+
+    from sources.models import Source
+
+    from ..models import Attribution, Dispute
+
+    ids = list(source_ids)
+    if not ids:
+        return set()
+    affiliates = list(
+        Source.objects.filter(affiliated_with_id__in=ids).values_list("pk", flat=True)
+    )
+    speakers = [*ids, *affiliates]
+    hops = Attribution.objects.filter(
+        Q(source_id__in=speakers) | Q(document__publisher_id__in=ids)
+    ).values_list("claim_id", flat=True)
+    disputes = Dispute.objects.filter(
+        Q(disputed_by_id__in=speakers) | Q(document__publisher_id__in=ids)
+    ).values_list("claim_id", flat=True)
+    return set(hops) | set(disputes)
+
+
+@transaction.atomic
+def refresh_for_sources(source_ids: Iterable[int]) -> int:
+    """Re-project every claim that names one of ``source_ids`` (after a rename, a change of
+    kind, anonymity, reliability or family): set-based reads, batches of ``BATCH``."""
+    return refresh(claims_naming(source_ids))
+
+
+def refresh_for_documents(document_ids: Iterable[int]) -> int:
+    """Re-project every claim whose hops or disputes appeared in one of ``document_ids``."""
+    from ..models import Attribution, Dispute
+
+    ids = list(document_ids)
+    claims = set(Attribution.objects.filter(document_id__in=ids).values_list("claim_id", flat=True))
+    claims |= set(Dispute.objects.filter(document_id__in=ids).values_list("claim_id", flat=True))
+    return refresh(claims)
+
+
+def refresh_all(
+    *, batch: int = BATCH, progress: Callable[[int, int], None] | None = None, ids=None
+) -> int:
+    """Rebuild every claim's stored projection in batches of ``batch`` (``updated_at`` kept),
+    calling ``progress(done, total)`` after each batch."""
+    ids = list(Claim.objects.order_by("pk").values_list("pk", flat=True)) if ids is None else ids
+    total, done = len(ids), 0
+    for start in range(0, total, batch):
+        rows = rows_for(ids[start : start + batch], touch=False)
+        _write(rows)
+        done += len(ids[start : start + batch])
+        if progress:
+            progress(done, total)
+    return done
+
+
+def stale(claim_ids: Iterable[int] | None = None, *, batch: int = BATCH) -> Iterator[int]:
+    """Ids of claims whose stored document, CSV line or figures differ from a fresh
+    projection of the graph as it is now."""
+    query = Claim.objects.order_by("pk")
+    if claim_ids is not None:
+        query = query.filter(pk__in=list(claim_ids))
+    ids = list(query.values_list("pk", flat=True))
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        stored = {
+            row[0]: row[1:]
+            for row in Claim.objects.filter(pk__in=chunk).values_list("pk", *COLUMNS[:-1])
+        }
+        for row in rows_for(chunk, touch=False):
+            pk, fresh = row[0], row[1:-1]
+            kept = list(stored[pk])
+            kept_doc = kept[len(FIGURES)]
+            fresh = list(fresh)
+            fresh[len(FIGURES)] = json.loads(fresh[len(FIGURES)])
+            kept[0] = None if kept[0] is None else str(kept[0])
+            fresh[0] = None if fresh[0] is None else str(fresh[0])
+            if kept_doc != fresh[len(FIGURES)] or kept != fresh:
+                yield pk

@@ -1,0 +1,164 @@
+"""The stored projection always equals a fresh one: random sequences of writes through the
+services (hops, cites, disputes, renames, family moves, documents, topics, deletes), and
+after every step every claim's stored document, CSV line and figures are checked against a
+projection of the graph as it now is (``projection.stale``)."""
+
+import json
+import random
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from claims import projection, services
+from claims.models import Attribution, Claim, Dispute
+from factcheck.errors import ReferencedError
+from sources import services as source_services
+from sources.models import Document, Source
+from tests.factories import DocumentFactory, SourceFactory, TopicFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def stale_claims() -> list[int]:
+    return list(projection.stale())
+
+
+def step(rng: random.Random) -> str:
+    """One random write through the services; returns what it did (for the failure message)."""
+    claims = list(Claim.objects.order_by("pk"))
+    sources = list(Source.objects.order_by("pk"))
+    hops = list(Attribution.objects.order_by("pk"))
+    action = rng.choice(
+        [
+            "claim",
+            "hop",
+            "hop",
+            "relay",
+            "cite",
+            "dispute",
+            "resolve",
+            "rename",
+            "family",
+            "kind",
+            "document",
+            "topic",
+            "delete_hop",
+            "delete_dispute",
+            "delete_claim",
+            "verdict",
+        ]
+    )
+    try:
+        if action == "claim" or not claims:
+            services.claim_create(text=f"Claim {rng.random():.6f}")
+        elif action == "hop":
+            services.attribution_add(
+                claim=rng.choice(claims),
+                source=rng.choice(sources),
+                stated_at=rng.choice([None, "2024-04-22", "2024-04-21"]),
+            )
+        elif action == "relay" and hops:
+            cited = rng.choice(hops)
+            services.attribution_add(claim=cited.claim, source=rng.choice(sources), cites=[cited])
+        elif action == "cite" and len(hops) > 1:
+            hop = rng.choice(hops)
+            same = [h for h in hops if h.claim_id == hop.claim_id and h.pk != hop.pk]
+            if same:
+                services.attribution_update(hop, cites=[rng.choice(same)])
+        elif action == "dispute":
+            claim = rng.choice(claims)
+            targets = [None, *[h for h in hops if h.claim_id == claim.pk]]
+            services.dispute_record(
+                claim=claim,
+                disputed_by=rng.choice(sources),
+                kind=rng.choice(["denial", "authorship_denial", "retraction"]),
+                target=rng.choice(targets),
+                quote="fabricated news",
+            )
+        elif action == "resolve" and Dispute.objects.exists():
+            dispute = rng.choice(list(Dispute.objects.all()))
+            services.dispute_update(dispute, resolution=rng.choice(["open", "upheld", "rejected"]))
+        elif action == "rename":
+            source = rng.choice(sources)
+            source_services.source_update(source, name=f"Renamed {rng.random():.6f}")
+        elif action == "family":
+            source, parent = rng.sample(sources, 2)
+            source_services.source_update(source, affiliated_with=parent, affiliation="part_of")
+        elif action == "kind":
+            source = rng.choice(sources)
+            source_services.source_update(
+                source,
+                kind=rng.choice(["official", "news_agency", "armed_group"]),
+                reliability=rng.choice("ABCDEF"),
+                is_anonymous=rng.choice([True, False]),
+            )
+        elif action == "document" and Document.objects.exists():
+            document = rng.choice(list(Document.objects.all()))
+            source_services.document_update(document, title=f"Retitled {rng.random():.6f}")
+            if hops:
+                hop = rng.choice(hops)
+                services.attribution_update(hop, document=document)
+        elif action == "topic":
+            topic = TopicFactory()
+            claim = rng.choice(claims)
+            services.claim_update(claim, topics=[topic])
+            services.topic_update(topic, slug=f"topic-{rng.randrange(10**6)}")
+        elif action == "delete_hop" and hops:
+            services.attribution_delete(rng.choice(hops))
+        elif action == "delete_dispute" and Dispute.objects.exists():
+            services.dispute_delete(rng.choice(list(Dispute.objects.all())))
+        elif action == "delete_claim" and len(claims) > 3:
+            services.claim_delete(rng.choice(claims))
+        elif action == "verdict":
+            services.verdict_set(claim=rng.choice(claims), verdict="false", explanation="No.")
+    except (ValidationError, ReferencedError):
+        return f"{action} (refused)"
+    return action
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_stored_projection_equals_a_fresh_one_after_every_write(seed):
+    rng = random.Random(seed)
+    for n in range(6):
+        SourceFactory(name=f"Source {seed}-{n}")
+    DocumentFactory(title="Wire report")
+    for _ in range(3):
+        services.claim_create(text=f"Seed claim {rng.random():.6f}")
+    done = []
+    for _ in range(60):
+        done.append(step(rng))
+        assert stale_claims() == [], f"stale after: {done}"
+    assert len({d for d in done if "refused" not in d}) >= 8  # the sequence really varied
+
+
+def test_renaming_a_source_rewrites_every_claim_naming_it(seed):
+    reuters = Source.objects.get(slug="reuters")
+    before = Claim.objects.filter(attributions__source=reuters).distinct().count()
+    assert before >= 5
+    source_services.source_update(reuters, name="Reuters News")
+    for claim in Claim.objects.filter(attributions__source=reuters).distinct():
+        assert "Reuters News" in json.dumps(claim.document)
+        assert "Reuters News" in claim.csv_row
+        assert "Reuters →" not in claim.csv_row.replace("Reuters News →", "")
+    assert stale_claims() == []
+
+
+def test_moving_a_family_changes_independent_origins(seed):
+    claim = seed.drone_claim  # US officials + Iraqi officials: two independent origins
+    assert claim.document["independent_origin_count"] == 2
+    iraqi, us = Source.objects.get(slug="iraqi-officials"), Source.objects.get(slug="us-officials")
+    source_services.source_update(iraqi, affiliated_with=us, affiliation="affiliated")
+    claim.refresh_from_db()
+    assert claim.independent_origin_count == 1
+    assert claim.document["independent_origin_count"] == 1
+    assert stale_claims() == []
+
+
+def test_refresh_derived_rebuilds_what_was_written_behind_the_services_back(seed):
+    from django.core.management import call_command
+
+    Claim.objects.update(document={}, csv_row="", dispute_count=0, is_disputed=False)
+    assert len(stale_claims()) == 9
+    call_command("refresh_derived", stdout=open("/dev/null", "w"), stderr=open("/dev/null", "w"))
+    assert stale_claims() == []
+    assert seed.telegram_claim.document["dispute_count"] == 1
