@@ -11,7 +11,7 @@ from django.db import connection, connections
 
 
 @pytest.fixture(autouse=True)
-def _postgresql_only(transactional_db):
+def _postgresql_only():
     if connection.vendor != "postgresql":
         pytest.skip("race tests need PostgreSQL (SQLite serializes every writer)")
 

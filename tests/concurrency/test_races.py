@@ -19,6 +19,10 @@ from tests.factories import ClaimFactory, SourceFactory
 
 from .conftest import race
 
+# Committed data, so that every thread's connection sees it; the groups and permissions the
+# data migration made are put back after each test's flush.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
 TRIALS = 10
 
 
