@@ -55,17 +55,15 @@ def answers(url: str) -> bool:
 
 
 def stop(server: subprocess.Popen) -> None:
-    """Stop runserver and its autoreloader child (they share the process group we made)."""
-    if server.poll() is None:
-        try:
-            os.killpg(server.pid, signal.SIGTERM)
-        except ProcessLookupError:
+    """Stop runserver as Ctrl-C does: SIGINT makes its autoreloader stop the serving child too."""
+    for sig, patience in ((signal.SIGINT, 10), (signal.SIGKILL, None)):
+        if server.poll() is not None:
             return
+        server.send_signal(sig)
         try:
-            server.wait(timeout=10)
+            server.wait(timeout=patience)
         except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+            continue
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,13 +95,12 @@ def main(argv: list[str] | None = None) -> int:
 
     # Unbuffered, so the banner reaches the terminal (or a pipe) before our logins do.
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    # Its own process group: Ctrl-C reaches us, and we stop the server and its reloader
-    # together instead of leaving the reloader's child serving.
+    # Same process group as us: Ctrl-C (and a closed terminal) reach the server directly,
+    # as they would a plain runserver.
     server = subprocess.Popen(
         [sys.executable, str(ROOT / "manage.py"), "runserver", f"{options.host}:{options.port}"],
         cwd=ROOT,
         env=env,
-        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + options.wait
@@ -132,6 +129,11 @@ def _interrupt(signum, frame):
 
 
 if __name__ == "__main__":
-    # SIGTERM (e.g. from a test or a process manager) stops the server the way Ctrl-C does.
+    # Ctrl-C must work even when whoever started us ignored SIGINT (a shell's `&` does): a
+    # handled signal is reset to the default in our children, so runserver honours it too.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    # SIGTERM (a test, a process manager) and SIGHUP (the terminal closed) stop the server
+    # the way Ctrl-C does.
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGHUP, _interrupt)
     sys.exit(main())
