@@ -307,3 +307,23 @@ def test_demo_on_a_taken_port_says_how_to_move_it_and_touches_nothing(tmp_path):
     # Refused before migrating: no database file, no logins for a server that never ran.
     assert not (tmp_path / "demo.sqlite3").exists()
     assert not logins_file.exists()
+
+
+def test_readme_is_short_and_its_first_screen_holds_the_two_commands():
+    lines = (ROOT / "README.md").read_text().splitlines()
+    assert len(lines) <= 150
+    first_screen = "\n".join(lines[:40])
+    for words in ("make demo", "make test", "PORT=", "Ctrl-C", "make clean"):
+        assert words in first_screen, words
+
+
+def test_every_page_the_docs_link_to_exists():
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), ROOT / "bench/README.md"]
+    checked = 0
+    for page in pages:
+        for target in re.findall(r"\]\(([^)#\s]+)\)", page.read_text()):
+            if target.startswith("http"):
+                continue
+            assert (page.parent / target).exists(), f"{page.name} links to missing {target}"
+            checked += 1
+    assert checked >= 10
