@@ -136,4 +136,7 @@ if __name__ == "__main__":
     # the way Ctrl-C does.
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGHUP, _interrupt)
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # Ctrl-C while migrating or loading: no traceback, just stop
+        sys.exit(130)
