@@ -6,8 +6,13 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+DEMO_LOGINS ?= var/demo-logins.txt
 
-.PHONY: demo serve test test-postgres lint format check clean venv venv-dev
+.PHONY: demo serve test test-postgres lint format check clean venv venv-dev help
+
+## help: list these targets
+help:
+	@sed -n 's/^## //p' $(MAKEFILE_LIST)
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,12 +26,10 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 venv: $(VENV)/.runtime
 venv-dev: $(VENV)/.dev
 
-## demo: migrate, load the seed article, make the demo users, serve on 127.0.0.1:8000
+## demo: migrate, load the seed article, serve on 127.0.0.1:8000 (PORT=8001 moves it), then
+##       print the logins (also in var/demo-logins.txt); Ctrl-C stops, `make clean` resets
 demo: venv
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo
-	$(PY) manage.py ensure_demo_users --base-url http://$(HOST):$(PORT)
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) scripts/demo.py --host $(HOST) --port $(PORT) --logins-file $(DEMO_LOGINS)
 
 ## test: the whole suite (SQLite unless DATABASE_URL points at PostgreSQL)
 test: venv-dev
@@ -48,6 +51,7 @@ check: venv-dev
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 
+## clean: remove .venv, the demo database and logins (var/), test artifacts: a fresh start
 clean:
 	rm -rf $(VENV) var test-artifacts .pytest_cache .ruff_cache
 

@@ -1,18 +1,35 @@
-"""The seed article as demo data: the figures DESIGN.md gives, and idempotence."""
+"""The seed article as demo data, the demo users and their logins, and `make demo` itself."""
 
 import datetime
 import io
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.test import Client
+from rest_framework.test import APIClient
 
 from claims import provenance
-from claims.models import Attribution, Claim, Dispute
+from claims.models import Attribution, Claim, Dispute, Topic
 from claims.selectors import claim_list
 from sources.models import Document, Source
 
 from ..conftest import DRONE_TEXT, TELEGRAM_TEXT
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def chains_of(claim):
@@ -109,9 +126,204 @@ def test_demo_users_print_links_to_where_the_demo_runs():
     out = io.StringIO()
     call_command("ensure_demo_users", "--base-url", "http://127.0.0.1:8123/", stdout=out)
     text = out.getvalue()
-    assert "(admin: http://127.0.0.1:8123/admin/)" in text
+    assert "admin: http://127.0.0.1:8123/admin/" in text
     assert "'http://127.0.0.1:8123/api/v1/claims/?disputed=true'" in text
     assert ":8000" not in text
     researcher = User.objects.get(username="researcher")
     assert f"Token {researcher.auth_token.key}" in text
     assert User.objects.get(username="editor").is_staff
+
+
+def _logins(text: str) -> dict[str, str]:
+    """The editor's and researcher's password and token, read from the printed logins."""
+    found = re.search(
+        r"editor +password (?P<editor_password>\S+).*?API token (?P<editor_token>\S+).*?"
+        r"researcher +password (?P<researcher_password>\S+).*?API token (?P<researcher_token>\S+)",
+        text,
+        re.S,
+    )
+    assert found, text
+    return found.groupdict()
+
+
+@pytest.mark.django_db
+def test_demo_logins_file_has_working_passwords_and_tokens(seed, client, tmp_path):
+    path = tmp_path / "var" / "demo-logins.txt"
+    call_command("ensure_demo_users", "--logins-file", str(path), stdout=io.StringIO())
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    logins = _logins(path.read_text())
+
+    # The editor's password opens the real admin (its login accepts staff only).
+    response = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": "editor", "password": logins["editor_password"], "next": "/admin/"},
+    )
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert "Newsroom desk" in client.get("/admin/").content.decode()
+
+    # The researcher's password opens the reports' own login page and then the report.
+    reader = Client()
+    response = reader.post(
+        "/login/",
+        {"username": "researcher", "password": logins["researcher_password"], "next": "/"},
+    )
+    assert response.status_code == 302
+    assert TELEGRAM_TEXT in reader.get("/reports/disputed/").content.decode()
+
+    # The researcher's token reads the API; the editor's token may also write.
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {logins['researcher_token']}")
+    body = api.get("/api/v1/claims/?disputed=true").json()
+    assert [claim["text"] for claim in body["results"]] == [TELEGRAM_TEXT]
+    assert api.post("/api/v1/topics/", {"name": "Iraq", "slug": "iraq"}).status_code == 403
+    api.credentials(HTTP_AUTHORIZATION=f"Token {logins['editor_token']}")
+    response = api.post("/api/v1/topics/", {"name": "Iraq", "slug": "iraq"})
+    assert response.status_code == 201, response.content
+    assert Topic.objects.get(slug="iraq").name == "Iraq"
+
+
+@pytest.mark.django_db
+def test_demo_users_again_replace_the_passwords_in_the_file(client, tmp_path):
+    path = tmp_path / "demo-logins.txt"
+    call_command("ensure_demo_users", "--logins-file", str(path), stdout=io.StringIO())
+    first = _logins(path.read_text())
+    call_command("ensure_demo_users", "--logins-file", str(path), stdout=io.StringIO())
+    second = _logins(path.read_text())
+    assert first["editor_password"] != second["editor_password"]
+    # Tokens stay: a researcher's scripts keep working across `make demo` runs.
+    assert first["researcher_token"] == second["researcher_token"]
+    assert not client.login(username="editor", password=first["editor_password"])
+    assert client.login(username="editor", password=second["editor_password"])
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _refused(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def _ctrl_c(process: subprocess.Popen) -> bool:
+    """Press Ctrl-C as a terminal does (SIGINT to the whole process group); True if that
+    stopped it within a minute (a loaded machine is slow), else kill it and return False."""
+    os.killpg(process.pid, signal.SIGINT)
+    try:
+        process.wait(timeout=60)
+        return True
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        return False
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_demo_serves_the_port_and_prints_logins_after_the_banner(tmp_path):
+    """`make demo PORT=…` on a throwaway SQLite file, as a newcomer runs it; then Ctrl-C."""
+    port = _free_port()
+    logins_file = tmp_path / "demo-logins.txt"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "MAKEFLAGS", "MAKELEVEL"}
+    }
+    # The demo works with no Redis and no PostgreSQL: a fresh SQLite file, not the test database.
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    demo = subprocess.Popen(
+        # -o: use the virtualenv as it is (the one running these tests), never pip install.
+        [
+            "make",
+            "-o",
+            ".venv/.runtime",
+            "demo",
+            f"PORT={port}",
+            f"PY={sys.executable}",
+            f"DEMO_LOGINS={logins_file}",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal gives it: Ctrl-C below
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(demo.stdout.readline, "")))
+    reader.start()
+    try:
+        deadline = time.monotonic() + 150
+        while not any(line.startswith("  open http://") for line in list(lines)):
+            assert demo.poll() is None, "".join(lines)
+            assert time.monotonic() < deadline, "".join(lines)
+            time.sleep(0.2)
+        output = "".join(lines)
+        banner = output.index(f"Starting development server at http://127.0.0.1:{port}/")
+        assert banner < output.index("Demo logins")
+        assert f"admin: http://127.0.0.1:{port}/admin/" in output
+        assert logins_file.read_text().strip() in output
+
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30) as home:
+            assert home.status == 200
+            assert "/api/v1/docs/" in home.read().decode()
+        token = _logins(output)["researcher_token"]
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/v1/claims/?disputed=true",
+            headers={"Authorization": f"Token {token}"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            assert [c["text"] for c in json.load(answer)["results"]] == [TELEGRAM_TEXT]
+    finally:
+        stopped_by_ctrl_c = _ctrl_c(demo)
+        reader.join(timeout=5)
+    assert stopped_by_ctrl_c, "".join(lines)
+    # Ctrl-C stopped the server too, its autoreloader's child included.
+    deadline = time.monotonic() + 10
+    while not _refused(port) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _refused(port), "".join(lines)
+
+
+def test_demo_on_a_taken_port_says_how_to_move_it_and_touches_nothing(tmp_path):
+    logins_file = tmp_path / "demo-logins.txt"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}"}
+        result = subprocess.run(
+            [sys.executable, "scripts/demo.py", "--port", str(port), "--logins-file", logins_file],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 2
+    assert f"port {port} is in use" in result.stderr
+    assert "make demo PORT=" in result.stderr
+    # Refused before migrating: no database file, no logins for a server that never ran.
+    assert not (tmp_path / "demo.sqlite3").exists()
+    assert not logins_file.exists()
+
+
+def test_readme_is_short_and_its_first_screen_holds_the_two_commands():
+    lines = (ROOT / "README.md").read_text().splitlines()
+    assert len(lines) <= 150
+    first_screen = "\n".join(lines[:40])
+    for words in ("make demo", "make test", "PORT=", "Ctrl-C", "make clean"):
+        assert words in first_screen, words
+
+
+def test_every_page_the_docs_link_to_exists():
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), ROOT / "bench/README.md"]
+    checked = 0
+    for page in pages:
+        for target in re.findall(r"\]\(([^)#\s]+)\)", page.read_text()):
+            if target.startswith("http"):
+                continue
+            assert (page.parent / target).exists(), f"{page.name} links to missing {target}"
+            checked += 1
+    assert checked >= 10

@@ -120,6 +120,7 @@ REPORTS = {
     "reports:disputed": Page(),
     "reports:sources": Page(),
     "reports:claim": Page(),
+    "account-token": Page(),  # each user's own token: tests/test_account_token.py
 }
 
 

@@ -1,6 +1,8 @@
 """Make sure the demo accounts exist: ``editor`` (Editors) and ``researcher`` (Researchers)."""
 
+import os
 import secrets
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -9,11 +11,26 @@ from django.db import transaction
 from rest_framework.authtoken.models import Token
 
 
+def logins_text(
+    *, base: str, editor_password: str, editor_token: str, researcher_password: str, token: str
+) -> str:
+    """The demo logins as printed by ``make demo`` and kept in its logins file."""
+    return (
+        "\nDemo logins (made afresh on every `make demo`):\n"
+        f"  editor      password {editor_password}   admin: {base}/admin/\n"
+        f"              API token {editor_token}   (may write)\n"
+        f"  researcher  password {researcher_password}   reports: {base}/reports/\n"
+        f"              API token {token}   docs: {base}/api/v1/docs/\n"
+        f"  try: curl -H 'Authorization: Token {token}' "
+        f"'{base}/api/v1/claims/?disputed=true'\n"
+    )
+
+
 class Command(BaseCommand):
     help = (
         "Create or refresh the demo users 'editor' (admin access, group Editors) and "
-        "'researcher' (group Researchers, API token). A fresh editor password is printed "
-        "each run, since the old one cannot be shown again."
+        "'researcher' (group Researchers), each with an API token. Fresh passwords are "
+        "printed each run, since the old ones cannot be shown again."
     )
 
     def add_arguments(self, parser):
@@ -21,6 +38,11 @@ class Command(BaseCommand):
             "--base-url",
             default="http://127.0.0.1:8000",
             help="where the tracker is served, for the links printed (make demo passes its own)",
+        )
+        parser.add_argument(
+            "--logins-file",
+            default="",
+            help="also write the logins to this file (make demo: var/demo-logins.txt)",
         )
 
     @transaction.atomic
@@ -37,6 +59,9 @@ class Command(BaseCommand):
         editor.set_password(password)
         editor.save()
         editor.groups.add(editors)
+        # Editors write over the API too (e.g. a whole story in one POST); the demo gives
+        # them a token so that works without an administrator's help.
+        editor_token, _ = Token.objects.get_or_create(user=editor)
 
         researcher, _ = User.objects.get_or_create(username="researcher")
         researcher.is_staff = False
@@ -47,10 +72,19 @@ class Command(BaseCommand):
         researcher.groups.add(researchers)
         token, _ = Token.objects.get_or_create(user=researcher)
 
-        self.stdout.write(
-            "\nDemo users:\n"
-            f"  editor      password {password}   (admin: {base}/admin/)\n"
-            f"  researcher  password {researcher_password}   API token {token.key}\n"
-            f"  try: curl -H 'Authorization: Token {token.key}' "
-            f"'{base}/api/v1/claims/?disputed=true'\n"
+        text = logins_text(
+            base=base,
+            editor_password=password,
+            editor_token=editor_token.key,
+            researcher_password=researcher_password,
+            token=token.key,
         )
+        if options["logins_file"]:
+            path = Path(options["logins_file"])
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Passwords and tokens: readable by the owner only, even on a shared machine.
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text.lstrip("\n"))
+            os.chmod(path, 0o600)
+        self.stdout.write(text)
