@@ -24,6 +24,8 @@ venv-dev: $(VENV)/.dev
 ## demo: migrate, load the seed article, make the demo users, serve on 127.0.0.1:8000
 demo: venv
 	$(PY) manage.py migrate --noinput
+	# Throttle counters live in the database cache when REDIS_URL is unset.
+	$(PY) manage.py createcachetable
 	$(PY) manage.py load_demo
 	$(PY) manage.py ensure_demo_users --base-url http://$(HOST):$(PORT)
 	$(PY) manage.py runserver $(HOST):$(PORT)
