@@ -105,6 +105,21 @@ def log_api_auth_failed(request, status_code: int, detail: str) -> None:
     )
 
 
+def log_auth_throttled(request, failures: int, wait: float) -> None:
+    """Called when an address that used up its failed authentications is refused (429)."""
+    logger.warning(
+        "authentication throttled",
+        extra={
+            "event": "auth_throttled",
+            "failures": failures,
+            "retry_after": int(wait) + 1,
+            "client": client_address(request),
+            "path": request.path,
+            "method": request.method,
+        },
+    )
+
+
 def connect() -> None:
     """Hook the security log into Django's login signals (called once at start-up)."""
     user_login_failed.connect(log_login_failed, dispatch_uid="factcheck.security.login_failed")

@@ -38,7 +38,26 @@ from django.db import connections, models, router, transaction
 from rest_framework import authentication, exceptions
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
 
-from factcheck.security import client_address
+from factcheck.security import client_address, log_auth_throttled
+
+try:  # django-redis' errors when Redis is unreachable (REDIS_URL set)
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    CACHE_UNREACHABLE: tuple[type[Exception], ...] = (RedisConnectionError, RedisTimeoutError)
+except ImportError:  # pragma: no cover - redis is in requirements.txt
+    CACHE_UNREACHABLE = ()
+
+
+class CounterStoreUnavailable(exceptions.APIException):
+    """503 with ``Retry-After`` while the counters' store (Redis) cannot be reached: a lost
+    connection, like a database outage, not a bug (500) and not a reason to let every
+    request through uncounted."""
+
+    status_code = 503
+    default_detail = "The request counter is unavailable for a moment; try again shortly."
+    default_code = "counter_unavailable"
+    wait = 5
 
 
 class DatabaseCache(DjangoDatabaseCache):
@@ -147,6 +166,12 @@ class FixedWindowMixin:
         return f"{self.key}:{window}"
 
     def _count_up(self, key: str) -> int:
+        try:
+            return self._count_up_in_cache(key)
+        except CACHE_UNREACHABLE as exc:
+            raise CounterStoreUnavailable() from exc
+
+    def _count_up_in_cache(self, key: str) -> int:
         timeout = self.duration + 1
         count_up = getattr(self.cache, "count_up", None)
         if count_up is not None:  # our DatabaseCache: one locked read-add-write
@@ -198,8 +223,12 @@ class AuthFailureThrottle(FixedWindowMixin, SimpleRateThrottle):
         if self.rate is None:
             return
         self.key = self.get_cache_key(request)
-        failures = self.cache.get(self._window_key(), 0)
+        try:
+            failures = self.cache.get(self._window_key(), 0)
+        except CACHE_UNREACHABLE as exc:
+            raise CounterStoreUnavailable() from exc
         if failures >= self.num_requests:
+            log_auth_throttled(request, failures, self.wait())
             raise exceptions.Throttled(wait=self.wait(), detail=self.refusal(self.wait()))
 
     def record_failure(self, request) -> None:

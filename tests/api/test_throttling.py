@@ -4,6 +4,7 @@ Counters live in the database cache here (no REDIS_URL in the test run); the sam
 on Redis and across gunicorn workers: tests/hardening/test_throttle_workers.py.
 """
 
+import logging
 import os
 import subprocess
 import sys
@@ -142,6 +143,8 @@ def test_with_redis_url_the_counters_live_in_redis():
         server = redis.Redis.from_url(url, socket_connect_timeout=1)
         server.flushdb()
     except redis.exceptions.ConnectionError:
+        if os.environ.get("FACTCHECK_REQUIRE_REDIS"):
+            pytest.fail(f"no Redis at {url}, and FACTCHECK_REQUIRE_REDIS is set")
         pytest.skip(f"no Redis at {url}")
     code = """
 import django
@@ -200,3 +203,35 @@ def test_database_counter_loses_no_count_under_concurrent_workers():
     assert sorted(seen) == list(range(1, threads * each + 1))
     assert cache.get("shared") == threads * each
     cache.clear()
+
+
+def test_an_unreachable_redis_is_a_503_that_says_when_to_retry(settings, researcher, anon_api):
+    # Nothing listens on port 1: the connection is refused at once.
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+        },
+    }
+    for client in (token_client(researcher), anon_api):
+        response = client.get("/api/v1/schema/" if client is anon_api else URL)
+        assert response.status_code == 503
+        # The schema view answers in its own (OpenAPI) format, errors included.
+        assert (
+            "The request counter is unavailable for a moment; try again shortly."
+            in response.content.decode()
+        )
+        assert response["Retry-After"] == "5"
+
+
+def test_a_refused_address_is_logged_without_the_token(rate, anon_api, caplog):
+    rate("auth_failure", "1/hour")
+    bad = {"HTTP_AUTHORIZATION": "Token bad-token-secret", "REMOTE_ADDR": "198.51.100.7"}
+    assert anon_api.get(URL, **bad).status_code == 401
+    with caplog.at_level(logging.WARNING, logger="factcheck.security"):
+        assert anon_api.get(URL, **bad).status_code == 429
+    (record,) = [r for r in caplog.records if getattr(r, "event", "") == "auth_throttled"]
+    assert (record.client, record.failures, record.path) == ("198.51.100.7", 1, URL)
+    assert "bad-token-secret" not in repr(record.__dict__)

@@ -42,14 +42,16 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def redis_ready() -> bool:
-    """Whether the test Redis answers; emptied when it does (its DB number is the tests')."""
-    try:
-        import redis
+    """Whether the test Redis answers; emptied when it does (its DB number is the tests').
+    With FACTCHECK_REQUIRE_REDIS set (CI), no Redis is a failure, never a quiet skip."""
+    import redis
 
-        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-        client.flushdb()
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).flushdb()
         return True
-    except Exception:  # noqa: BLE001 - any failure means "no Redis here"
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("FACTCHECK_REQUIRE_REDIS"):
+            pytest.fail(f"no Redis at {REDIS_URL}, and FACTCHECK_REQUIRE_REDIS is set")
         return False
 
 
