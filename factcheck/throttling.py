@@ -84,7 +84,14 @@ class DatabaseCache(DjangoDatabaseCache):
         now = datetime.now(tz=UTC if settings.USE_TZ else None).replace(microsecond=0)
         # No savepoint: nothing in here can fail half-way (a concurrent INSERT is absorbed
         # by ON CONFLICT), and savepoints would be two more statements per request.
+        own_transaction = not connection.in_atomic_block
         with transaction.atomic(using=db, savepoint=False), connection.cursor() as cursor:
+            if own_transaction and connection.vendor == "postgresql":
+                # Do not wait for the commit to reach the disk: a crash may forget the last
+                # few counts, which is harmless, and the wait was most of the counter's cost
+                # (about 11 ms of 17 on a loaded machine). Only in a transaction of our
+                # own: inside a caller's, it would apply to the caller's writes too.
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
             while True:
                 cursor.execute(
                     f"UPDATE {table} SET {expires_column} = {expires_column} "
