@@ -10,6 +10,14 @@ def restore_data_version_triggers(using="default", **kwargs):
     ensure_triggers(connections[using])
 
 
+def create_cache_table(using="default", **kwargs):
+    """After ``migrate``: the database cache's table (the API's throttle counters when
+    REDIS_URL is unset), so every database the app is migrated on can serve it."""
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=0)
+
+
 class FactcheckConfig(AppConfig):
     """The project package as an app: hooks the security log and the data-version
     triggers in at start-up."""
@@ -26,4 +34,9 @@ class FactcheckConfig(AppConfig):
             restore_data_version_triggers,
             sender=apps.get_app_config("claims"),
             dispatch_uid="factcheck.data_version_triggers",
+        )
+        post_migrate.connect(
+            create_cache_table,
+            sender=apps.get_app_config("claims"),
+            dispatch_uid="factcheck.create_cache_table",
         )

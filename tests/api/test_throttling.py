@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.cache import cache, caches
+from django.core.management import call_command
 from django.db import connection, connections
 
 from factcheck.throttling import DatabaseCache, UserThrottle
@@ -235,3 +236,14 @@ def test_a_refused_address_is_logged_without_the_token(rate, anon_api, caplog):
     (record,) = [r for r in caplog.records if getattr(r, "event", "") == "auth_throttled"]
     assert (record.client, record.failures, record.path) == ("198.51.100.7", 1, URL)
     assert "bad-token-secret" not in repr(record.__dict__)
+
+
+def test_migrate_creates_the_counters_table_wherever_the_app_is_migrated():
+    # bench/, the fuzz server and a fresh deployment run migrate and nothing else: the
+    # database cache's table must come with it, or every API request would fail.
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE factcheck_cache")
+    assert "factcheck_cache" not in connection.introspection.table_names()
+    call_command("migrate", verbosity=0)
+    assert "factcheck_cache" in connection.introspection.table_names()
+    assert cache.count_up("after-migrate", timeout=60) == 1
