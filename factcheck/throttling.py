@@ -61,15 +61,16 @@ class CounterStoreUnavailable(exceptions.APIException):
 
 
 class DatabaseCache(DjangoDatabaseCache):
-    """Django's database cache with an ``incr`` that two processes cannot both win.
+    """Django's database cache plus ``count_up``, an increment two processes cannot both win.
 
     Django's own ``incr`` is a ``get`` then a ``set``: two workers read 7 and both write 8,
     and a throttle behind them lets through more than its limit. ``count_up`` takes the
     row's write lock first (an ``UPDATE`` that changes nothing: a row lock on PostgreSQL,
     the database's write lock on SQLite, where a read first would deadlock two writers),
     then reads, adds and writes inside one transaction. It runs three statements whether
-    the counter exists or not (a new one sweeps expired counters in place of the read), so
-    an API request costs the same number of queries in every window.
+    the counter exists or not (a new one sweeps expired counters in place of the read),
+    plus one on PostgreSQL to skip the wait for the disk, so an API request costs the same
+    number of queries in every window.
     """
 
     def count_up(self, key: str, timeout: int, delta: int = 1, version=None) -> int:
