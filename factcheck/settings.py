@@ -5,7 +5,9 @@ Development needs no variables at all (embedded SQLite under ``var/``, a throwaw
 ``DJANGO_SECRET_KEY`` and passes ``manage.py check --deploy``.
 """
 
+import ipaddress
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -29,6 +31,7 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
+    """Read a comma-separated environment variable as a list (unset or empty: ``default``)."""
     raw = os.environ.get(name)
     if not raw:
         return default
@@ -72,6 +75,8 @@ INSTALLED_APPS = [
     "factcheck.apps.FactcheckConfig",
     "sources",
     "claims",
+    # Login limits on /admin/login/ and /login/ (docs/security.md).
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +92,15 @@ MIDDLEWARE = [
     # Records the request's user on every history row written during the request.
     "simple_history.middleware.HistoryRequestMiddleware",
     "factcheck.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes' backend first: it refuses a locked-out username + address before the
+# password is checked, so the right password fails too until the lock ends or is reset.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "factcheck.urls"
@@ -172,10 +186,26 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 # Reports need a login unless this is on.
 FACTCHECK_PUBLIC_REPORTS = env_bool("FACTCHECK_PUBLIC_REPORTS", default=False)
 
-CACHES = {
-    # Throttle counters.
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-}
+# The default cache holds the API's throttle counters (factcheck/throttling.py), so it must
+# be one cache for every worker and server: Redis when REDIS_URL is set (production), else
+# the database (table factcheck_cache, made after every `migrate`, factcheck/apps.py). A
+# per-process cache let each worker count on its own.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    _shared_cache = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "factcheck",
+        # A stalled Redis must not hold a worker for long.
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+    }
+else:
+    _shared_cache = {
+        # Django's database cache with an increment that two workers cannot both win.
+        "BACKEND": "factcheck.throttling.DatabaseCache",
+        "LOCATION": "factcheck_cache",
+    }
+CACHES = {"default": _shared_cache}
 # Spreadsheet import/export in the admin needs the model's add (import) / view (export) right.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
@@ -185,7 +215,8 @@ FACTCHECK_PUBLISHER_URL = os.environ.get("FACTCHECK_PUBLISHER_URL", "")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's, plus a limit on failures per client address (factcheck/throttling.py).
+        "factcheck.throttling.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["factcheck.api.ReadAuthenticatedWriteModelPermissions"],
@@ -207,6 +238,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("FACTCHECK_THROTTLE_ANON", "60/minute"),
         "user": os.environ.get("FACTCHECK_THROTTLE_USER", "100000/hour"),
+        # Requests with a bad token, per client address; past it, 429 until the window ends.
+        "auth_failure": os.environ.get("FACTCHECK_THROTTLE_AUTH_FAILURES", "10/minute"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -232,6 +265,28 @@ SPECTACULAR_SETTINGS = {
         "DisputeKindEnum": "claims.choices.DisputeKind",
     },
 }
+
+# Proxies whose X-Forwarded-For is believed (IPs or CIDRs, comma-separated), e.g. the
+# reverse proxy in front of gunicorn. Empty (the default): the client is the connection's
+# peer and the header is ignored, so a client cannot pick its own address. One function
+# reads it: factcheck.security.client_address (throttles, login limits, security log).
+FACTCHECK_TRUSTED_PROXIES = env_list("FACTCHECK_TRUSTED_PROXIES", [])
+for _proxy in FACTCHECK_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"FACTCHECK_TRUSTED_PROXIES: {_error}") from None
+
+# Login limits (django-axes) on both login pages: 5 failures for one username from one
+# address lock that pair out for 15 minutes; the right password is refused meanwhile.
+# How an admin unlocks an account: docs/security.md.
+AXES_FAILURE_LIMIT = int(os.environ.get("FACTCHECK_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("FACTCHECK_LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "factcheck.security.client_address"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# A successful login forgets earlier failures of that username and address.
+AXES_RESET_ON_SUCCESS = True
 
 # Content-Security-Policy on every response, in development too, so a page that would
 # break under it breaks in the tests first. Scripts only from our own origin (the API docs

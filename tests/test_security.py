@@ -1,4 +1,5 @@
-"""Security headers and the security log: CSP on every page, failed logins recorded."""
+"""Security headers, the client address and the security log: CSP on every page, forwarded
+headers believed only from trusted proxies, failed logins recorded."""
 
 import logging
 import subprocess
@@ -6,6 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.test import RequestFactory
+
+from factcheck.security import client_address
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -112,3 +116,63 @@ def test_gunicorn_config_is_valid():
         env={"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "factcheck.settings"},
     )
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    ("trusted", "peer", "forwarded", "client"),
+    [
+        # No trusted proxy (the default): the header is the client's word and is ignored.
+        ([], "198.51.100.7", "203.0.113.1", "198.51.100.7"),
+        # A peer that is not a trusted proxy cannot speak for anyone else.
+        (["10.0.0.0/8"], "198.51.100.7", "203.0.113.1", "198.51.100.7"),
+        # The proxy appended the address it saw; what the client wrote before it is ignored.
+        (["10.0.0.0/8"], "10.0.0.2", "203.0.113.1, 198.51.100.7", "198.51.100.7"),
+        # Two trusted proxies in a row: the first untrusted address from the right.
+        (["10.0.0.0/8"], "10.0.0.2", "198.51.100.7, 10.1.2.3", "198.51.100.7"),
+        # Only proxies: the leftmost is as far as anyone can see.
+        (["10.0.0.0/8"], "10.0.0.2", "10.9.9.9", "10.9.9.9"),
+        # Garbage where an address should be: stop at the last trusted proxy.
+        (["10.0.0.2"], "10.0.0.2", "198.51.100.7, not-an-address", "10.0.0.2"),
+        # A trusted proxy that sent no header: the proxy itself.
+        (["10.0.0.2"], "10.0.0.2", "", "10.0.0.2"),
+        (["2001:db8::/32"], "2001:db8::1", "2001:db8::5, 2400:cb00::7", "2400:cb00::7"),
+    ],
+)
+def test_client_address_believes_forwarded_headers_only_from_trusted_proxies(
+    settings, trusted, peer, forwarded, client
+):
+    settings.FACTCHECK_TRUSTED_PROXIES = trusted
+    extra = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded else {}
+    request = RequestFactory().get("/", REMOTE_ADDR=peer, **extra)
+    assert client_address(request) == client
+
+
+def test_failed_login_log_ignores_a_forged_forwarded_header(client, caplog):
+    with caplog.at_level(logging.WARNING, logger="factcheck.security"):
+        client.post(
+            "/login/",
+            {"username": "mallory", "password": "x"},
+            REMOTE_ADDR="203.0.113.9",
+            HTTP_X_FORWARDED_FOR="192.0.2.1",
+        )
+    (record,) = [r for r in caplog.records if r.name == "factcheck.security"]
+    assert record.client == "203.0.113.9"
+
+
+def test_a_malformed_trusted_proxy_setting_refuses_to_start():
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "factcheck.settings",
+        "FACTCHECK_TRUSTED_PROXIES": "10.0.0.0/8, proxy.example.org",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "FACTCHECK_TRUSTED_PROXIES" in result.stderr
+    assert "proxy.example.org" in result.stderr
