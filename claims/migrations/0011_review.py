@@ -6,93 +6,371 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-class Migration(migrations.Migration):
+def review_triggers(apps, schema_editor):
+    # Kept API answers must not outlive a review write: the reviews table moves the data
+    # version like every other table the answers read (claims/0007_data_version).
+    from factcheck.data_version import ensure_triggers
 
+    ensure_triggers(schema_editor.connection)
+
+
+class Migration(migrations.Migration):
     dependencies = [
-        ('claims', '0008_csv_provenance_columns'),
-        ('sources', '0002_source_family'),
+        ("claims", "0008_csv_provenance_columns"),
+        ("sources", "0002_source_family"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalReview',
+            name="HistoricalReview",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('url', models.URLField(blank=True, help_text="The review's own page; unique when set.", max_length=1000)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('headline', models.CharField(blank=True, max_length=500)),
-                ('body', models.TextField(blank=True, help_text="The review's explanation (reviewBody).")),
-                ('language', models.CharField(blank=True, help_text='BCP 47 tag, e.g. pt-BR.', max_length=35)),
-                ('rating_text', models.TextField(blank=True, help_text="The rating in the publisher's words, e.g. “não é bem assim”.")),
-                ('rating_language', models.CharField(blank=True, max_length=35)),
-                ('rating_value', models.DecimalField(blank=True, decimal_places=4, max_digits=12, null=True)),
-                ('best_rating', models.DecimalField(blank=True, decimal_places=4, max_digits=12, null=True)),
-                ('worst_rating', models.DecimalField(blank=True, decimal_places=4, max_digits=12, null=True)),
-                ('rating_explanation', models.TextField(blank=True)),
-                ('verdict', models.CharField(choices=[('true', 'true'), ('mostly_true', 'mostly true'), ('mixed', 'mixed'), ('mostly_false', 'mostly false'), ('false', 'false'), ('misattributed', 'misattributed'), ('unverifiable', 'unverifiable'), ('unmapped', 'unmapped')], default='unmapped', max_length=20)),
-                ('verdict_basis', models.CharField(choices=[('table', 'rating-word table'), ('scale', 'numeric scale'), ('editor', 'set by an editor')], default='editor', max_length=10)),
-                ('claim_reviewed', models.TextField(blank=True)),
-                ('claimant_placeholder', models.CharField(blank=True, max_length=200)),
-                ('claimant_same_as', models.JSONField(blank=True, default=list, help_text='itemReviewed.author.sameAs URLs.')),
-                ('claim_date', models.DateField(blank=True, null=True)),
-                ('appearances', models.JSONField(blank=True, default=list, help_text='Where the claim appeared: a list of URLs (with publisher when known).')),
-                ('imported_from', models.CharField(blank=True, max_length=500)),
-                ('imported_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('author', models.ForeignKey(blank=True, db_constraint=False, help_text='The fact-checker who published the review.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='sources.source')),
-                ('claim', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='claims.claim')),
-                ('claimant', models.ForeignKey(blank=True, db_constraint=False, help_text='Who made the claim (itemReviewed.author), when the review names them.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='sources.source')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "url",
+                    models.URLField(
+                        blank=True,
+                        help_text="The review's own page; unique when set.",
+                        max_length=1000,
+                    ),
+                ),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("headline", models.CharField(blank=True, max_length=500)),
+                (
+                    "body",
+                    models.TextField(
+                        blank=True, help_text="The review's explanation (reviewBody)."
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        blank=True, help_text="BCP 47 tag, e.g. pt-BR.", max_length=35
+                    ),
+                ),
+                (
+                    "rating_text",
+                    models.TextField(
+                        blank=True,
+                        help_text="The rating in the publisher's words, e.g. “não é bem assim”.",
+                    ),
+                ),
+                ("rating_language", models.CharField(blank=True, max_length=35)),
+                (
+                    "rating_value",
+                    models.DecimalField(blank=True, decimal_places=4, max_digits=12, null=True),
+                ),
+                (
+                    "best_rating",
+                    models.DecimalField(blank=True, decimal_places=4, max_digits=12, null=True),
+                ),
+                (
+                    "worst_rating",
+                    models.DecimalField(blank=True, decimal_places=4, max_digits=12, null=True),
+                ),
+                ("rating_explanation", models.TextField(blank=True)),
+                (
+                    "verdict",
+                    models.CharField(
+                        choices=[
+                            ("true", "true"),
+                            ("mostly_true", "mostly true"),
+                            ("mixed", "mixed"),
+                            ("mostly_false", "mostly false"),
+                            ("false", "false"),
+                            ("misattributed", "misattributed"),
+                            ("unverifiable", "unverifiable"),
+                            ("unmapped", "unmapped"),
+                        ],
+                        default="unmapped",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "verdict_basis",
+                    models.CharField(
+                        choices=[
+                            ("table", "rating-word table"),
+                            ("scale", "numeric scale"),
+                            ("editor", "set by an editor"),
+                        ],
+                        default="editor",
+                        max_length=10,
+                    ),
+                ),
+                ("claim_reviewed", models.TextField(blank=True)),
+                ("claimant_placeholder", models.CharField(blank=True, max_length=200)),
+                (
+                    "claimant_same_as",
+                    models.JSONField(
+                        blank=True, default=list, help_text="itemReviewed.author.sameAs URLs."
+                    ),
+                ),
+                ("claim_date", models.DateField(blank=True, null=True)),
+                (
+                    "appearances",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Where the claim appeared: a list of URLs (with publisher when known).",
+                    ),
+                ),
+                ("imported_from", models.CharField(blank=True, max_length=500)),
+                ("imported_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The fact-checker who published the review.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="sources.source",
+                    ),
+                ),
+                (
+                    "claim",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="claims.claim",
+                    ),
+                ),
+                (
+                    "claimant",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="Who made the claim (itemReviewed.author), when the review names them.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="sources.source",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical review',
-                'verbose_name_plural': 'historical reviews',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical review",
+                "verbose_name_plural": "historical reviews",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', models.URLField(blank=True, help_text="The review's own page; unique when set.", max_length=1000)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('headline', models.CharField(blank=True, max_length=500)),
-                ('body', models.TextField(blank=True, help_text="The review's explanation (reviewBody).")),
-                ('language', models.CharField(blank=True, help_text='BCP 47 tag, e.g. pt-BR.', max_length=35)),
-                ('rating_text', models.TextField(blank=True, help_text="The rating in the publisher's words, e.g. “não é bem assim”.")),
-                ('rating_language', models.CharField(blank=True, max_length=35)),
-                ('rating_value', models.DecimalField(blank=True, decimal_places=4, max_digits=12, null=True)),
-                ('best_rating', models.DecimalField(blank=True, decimal_places=4, max_digits=12, null=True)),
-                ('worst_rating', models.DecimalField(blank=True, decimal_places=4, max_digits=12, null=True)),
-                ('rating_explanation', models.TextField(blank=True)),
-                ('verdict', models.CharField(choices=[('true', 'true'), ('mostly_true', 'mostly true'), ('mixed', 'mixed'), ('mostly_false', 'mostly false'), ('false', 'false'), ('misattributed', 'misattributed'), ('unverifiable', 'unverifiable'), ('unmapped', 'unmapped')], default='unmapped', max_length=20)),
-                ('verdict_basis', models.CharField(choices=[('table', 'rating-word table'), ('scale', 'numeric scale'), ('editor', 'set by an editor')], default='editor', max_length=10)),
-                ('claim_reviewed', models.TextField(blank=True)),
-                ('claimant_placeholder', models.CharField(blank=True, max_length=200)),
-                ('claimant_same_as', models.JSONField(blank=True, default=list, help_text='itemReviewed.author.sameAs URLs.')),
-                ('claim_date', models.DateField(blank=True, null=True)),
-                ('appearances', models.JSONField(blank=True, default=list, help_text='Where the claim appeared: a list of URLs (with publisher when known).')),
-                ('imported_from', models.CharField(blank=True, max_length=500)),
-                ('imported_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('author', models.ForeignKey(help_text='The fact-checker who published the review.', on_delete=django.db.models.deletion.PROTECT, related_name='reviews_written', to='sources.source')),
-                ('claim', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='claims.claim')),
-                ('claimant', models.ForeignKey(blank=True, help_text='Who made the claim (itemReviewed.author), when the review names them.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reviews_of_claims_made', to='sources.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "url",
+                    models.URLField(
+                        blank=True,
+                        help_text="The review's own page; unique when set.",
+                        max_length=1000,
+                    ),
+                ),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("headline", models.CharField(blank=True, max_length=500)),
+                (
+                    "body",
+                    models.TextField(
+                        blank=True, help_text="The review's explanation (reviewBody)."
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        blank=True, help_text="BCP 47 tag, e.g. pt-BR.", max_length=35
+                    ),
+                ),
+                (
+                    "rating_text",
+                    models.TextField(
+                        blank=True,
+                        help_text="The rating in the publisher's words, e.g. “não é bem assim”.",
+                    ),
+                ),
+                ("rating_language", models.CharField(blank=True, max_length=35)),
+                (
+                    "rating_value",
+                    models.DecimalField(blank=True, decimal_places=4, max_digits=12, null=True),
+                ),
+                (
+                    "best_rating",
+                    models.DecimalField(blank=True, decimal_places=4, max_digits=12, null=True),
+                ),
+                (
+                    "worst_rating",
+                    models.DecimalField(blank=True, decimal_places=4, max_digits=12, null=True),
+                ),
+                ("rating_explanation", models.TextField(blank=True)),
+                (
+                    "verdict",
+                    models.CharField(
+                        choices=[
+                            ("true", "true"),
+                            ("mostly_true", "mostly true"),
+                            ("mixed", "mixed"),
+                            ("mostly_false", "mostly false"),
+                            ("false", "false"),
+                            ("misattributed", "misattributed"),
+                            ("unverifiable", "unverifiable"),
+                            ("unmapped", "unmapped"),
+                        ],
+                        default="unmapped",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "verdict_basis",
+                    models.CharField(
+                        choices=[
+                            ("table", "rating-word table"),
+                            ("scale", "numeric scale"),
+                            ("editor", "set by an editor"),
+                        ],
+                        default="editor",
+                        max_length=10,
+                    ),
+                ),
+                ("claim_reviewed", models.TextField(blank=True)),
+                ("claimant_placeholder", models.CharField(blank=True, max_length=200)),
+                (
+                    "claimant_same_as",
+                    models.JSONField(
+                        blank=True, default=list, help_text="itemReviewed.author.sameAs URLs."
+                    ),
+                ),
+                ("claim_date", models.DateField(blank=True, null=True)),
+                (
+                    "appearances",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Where the claim appeared: a list of URLs (with publisher when known).",
+                    ),
+                ),
+                ("imported_from", models.CharField(blank=True, max_length=500)),
+                ("imported_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        help_text="The fact-checker who published the review.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviews_written",
+                        to="sources.source",
+                    ),
+                ),
+                (
+                    "claim",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reviews",
+                        to="claims.claim",
+                    ),
+                ),
+                (
+                    "claimant",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Who made the claim (itemReviewed.author), when the review names them.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviews_of_claims_made",
+                        to="sources.source",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'review',
-                'ordering': ['claim_id', 'published_at', 'id'],
-                'indexes': [models.Index(fields=['claim', 'published_at', 'id'], name='claims_review_claim_idx'), models.Index(fields=['author', 'verdict', 'claim'], name='claims_review_author_idx'), models.Index(fields=['verdict', 'claim'], name='claims_review_verdict_idx'), models.Index(fields=['verdict_basis'], name='claims_review_basis_idx'), models.Index(fields=['language'], name='claims_review_lang_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('url', ''), _negated=True), fields=('url',), name='claims_review_url_unique', violation_error_message='Another review has this URL.'), models.CheckConstraint(condition=models.Q(('verdict__in', ['true', 'mostly_true', 'mixed', 'mostly_false', 'false', 'misattributed', 'unverifiable', 'unmapped'])), name='claims_review_verdict_valid', violation_error_message='Unknown review verdict.'), models.CheckConstraint(condition=models.Q(('verdict_basis__in', ['table', 'scale', 'editor'])), name='claims_review_basis_valid', violation_error_message='Unknown verdict basis.'), models.CheckConstraint(condition=models.Q(('imported_from', ''), ('imported_at__isnull', False), _connector='OR'), name='claims_review_imported_has_time', violation_error_message='An imported review records when it was imported.')],
+                "verbose_name": "review",
+                "ordering": ["claim_id", "published_at", "id"],
+                "indexes": [
+                    models.Index(
+                        fields=["claim", "published_at", "id"], name="claims_review_claim_idx"
+                    ),
+                    models.Index(
+                        fields=["author", "verdict", "claim"], name="claims_review_author_idx"
+                    ),
+                    models.Index(fields=["verdict", "claim"], name="claims_review_verdict_idx"),
+                    models.Index(fields=["verdict_basis"], name="claims_review_basis_idx"),
+                    models.Index(fields=["language"], name="claims_review_lang_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("url", ""), _negated=True),
+                        fields=("url",),
+                        name="claims_review_url_unique",
+                        violation_error_message="Another review has this URL.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "verdict__in",
+                                [
+                                    "true",
+                                    "mostly_true",
+                                    "mixed",
+                                    "mostly_false",
+                                    "false",
+                                    "misattributed",
+                                    "unverifiable",
+                                    "unmapped",
+                                ],
+                            )
+                        ),
+                        name="claims_review_verdict_valid",
+                        violation_error_message="Unknown review verdict.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("verdict_basis__in", ["table", "scale", "editor"])),
+                        name="claims_review_basis_valid",
+                        violation_error_message="Unknown verdict basis.",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("imported_from", ""), ("imported_at__isnull", False), _connector="OR"
+                        ),
+                        name="claims_review_imported_has_time",
+                        violation_error_message="An imported review records when it was imported.",
+                    ),
+                ],
             },
         ),
+        migrations.RunPython(review_triggers, migrations.RunPython.noop),
     ]
