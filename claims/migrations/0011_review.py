@@ -6,6 +6,25 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def review_permissions(apps, schema_editor):
+    """Editors write reviews and Researchers read them, as for every tracker model (0003)."""
+    from django.contrib.auth.management import create_permissions
+
+    app_config = apps.get_app_config("claims")
+    app_config.models_module = True
+    create_permissions(app_config, verbosity=0, apps=apps)
+    app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    perms = Permission.objects.filter(
+        content_type__app_label="claims", content_type__model="review"
+    )
+    editors, _ = Group.objects.get_or_create(name="Editors")
+    researchers, _ = Group.objects.get_or_create(name="Researchers")
+    editors.permissions.add(*perms)
+    researchers.permissions.add(*perms.filter(codename__startswith="view_"))
+
+
 def review_triggers(apps, schema_editor):
     # Kept API answers must not outlive a review write: the reviews table moves the data
     # version like every other table the answers read (claims/0007_data_version).
@@ -17,6 +36,8 @@ def review_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("claims", "0008_csv_provenance_columns"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
         ("sources", "0002_source_family"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
@@ -373,4 +394,5 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(review_triggers, migrations.RunPython.noop),
+        migrations.RunPython(review_permissions, migrations.RunPython.noop),
     ]
