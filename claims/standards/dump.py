@@ -39,6 +39,7 @@ TRACKER_MODELS = [
     "claims.claim",
     "claims.attribution",
     "claims.dispute",
+    "claims.review",
 ]
 HISTORY_MODELS = [
     "sources.historicalsource",
@@ -49,6 +50,7 @@ HISTORY_MODELS = [
     "claims.historicalattribution",
     "claims.historicalattribution_cites",
     "claims.historicaldispute",
+    "claims.historicalreview",
 ]
 CHUNK = 2000
 
