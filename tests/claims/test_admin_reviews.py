@@ -29,7 +29,7 @@ def test_claim_page_adds_a_review_inline_and_keeps_the_verdict(editor_client, ed
     url = reverse("admin:claims_claim_change", args=[claim.pk])
     page = editor_client.get(url)
     assert page.status_code == 200
-    assert "reviews by fact-checkers" in page.content.decode()
+    assert "Reviews by fact-checkers" in page.content.decode()
     data = formset_post_data(page)
     add_row(
         data,
