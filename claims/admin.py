@@ -529,7 +529,7 @@ class ClaimAdmin(SpreadsheetAdminMixin, ServiceAdmin):
             save_hop_formset(formset)
         elif formset.model is Dispute:
             save_dispute_formset(formset)
-        else:  # pragma: no cover - every inline of the claim page is one of the two above
+        else:  # the review inline: ReviewInlineFormSet saves through claims.reviews
             super().save_formset(request, form, formset, change)
 
 
