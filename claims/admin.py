@@ -905,6 +905,8 @@ class ReviewInline(admin.StackedInline):
     readonly_fields = ["verdict_basis", "imported_from"]
     autocomplete_fields = ["author"]
     show_change_link = True
+    # As on every ServiceAdmin page: editors paste bare domains, https is the right guess.
+    formfield_overrides = ServiceAdmin.formfield_overrides
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("author")
