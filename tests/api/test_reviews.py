@@ -257,3 +257,16 @@ def test_researcher_cannot_write_and_editor_deletes(reviewed, researcher_api, ed
     assert editor_api.delete(f"/api/v1/reviews/{afp.pk}/").status_code == 204
     assert not Review.objects.filter(pk=afp.pk).exists()
     assert Claim.objects.filter(pk=reviewed["both"].pk).exists()
+
+
+def test_review_list_as_csv(reviewed, researcher_api):
+    response = researcher_api.get("/api/v1/reviews/", {"format": "csv", "author": "lupa"})
+    assert response.status_code == 200
+    text = (
+        b"".join(response.streaming_content).decode()
+        if response.streaming
+        else response.content.decode()
+    )
+    assert text.splitlines()[0].startswith("id,claim,author,url")
+    assert "Ainda não dá para dizer quem tem razão nesta história" in text
+    assert "Engañoso" not in text
