@@ -12,18 +12,21 @@ import json
 import re
 from urllib.parse import urlsplit
 
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch
+from django.forms.models import BaseInlineFormSet
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html, format_html_join
 
-from sources.admin import ServiceAdmin
+from sources.admin import ServiceAdmin, adopt
 from sources.choices import SourceKind
 
-from . import selectors, services
+from . import reviews, selectors, services
 from .forms import (
     ClaimAdminForm,
     DisputeAdminForm,
@@ -33,7 +36,7 @@ from .forms import (
     HopInlineForm,
     HopInlineFormSet,
 )
-from .models import Attribution, Claim, Dispute, Topic
+from .models import Attribution, Claim, Dispute, Review, Topic
 from .reports.entries import ClaimEntry, claim_entry
 from .resources import ClaimResource, SpreadsheetAdminMixin
 
@@ -499,7 +502,7 @@ class ClaimAdmin(SpreadsheetAdminMixin, ServiceAdmin):
             save_hop_formset(formset)
         elif formset.model is Dispute:
             save_dispute_formset(formset)
-        else:  # pragma: no cover - every inline of the claim page is one of the two above
+        else:  # the review inline: ReviewInlineFormSet saves through claims.reviews
             super().save_formset(request, form, formset, change)
 
 
@@ -833,3 +836,214 @@ class TopicAdmin(ServiceAdmin):
 
     def service_delete(self, obj):
         services.topic_delete(obj)
+
+
+# ---------------------------------------------------------------------------- reviews
+
+
+class ReviewInlineFormSet(BaseInlineFormSet):
+    """The claim page's reviews, saved through ``claims.reviews`` like every other surface."""
+
+    def save_new(self, form, commit=True):
+        data = {name: form.cleaned_data.get(name) for name in REVIEW_INLINE_FIELDS}
+        data = {name: value for name, value in data.items() if value is not None}
+        return reviews.review_create(claim=self.instance, **data)
+
+    def save_existing(self, form, obj, commit=True):
+        # ``obj`` already carries the form's values; the service compares with the stored row.
+        stored = Review.objects.get(pk=obj.pk)
+        changed = {name: form.cleaned_data.get(name) for name in form.changed_data}
+        return reviews.review_update(stored, **changed)
+
+    def delete_existing(self, obj, commit=True):
+        if commit:
+            reviews.review_delete(obj)
+
+
+REVIEW_INLINE_FIELDS = ["author", "verdict", "rating_text", "url", "published_at", "headline"]
+
+
+class ReviewInline(admin.StackedInline):
+    """Fact-checkers' reviews of the claim, beside (never instead of) the editors' verdict."""
+
+    model = Review
+    fk_name = "claim"
+    formset = ReviewInlineFormSet
+    extra = 0
+    verbose_name_plural = "reviews by fact-checkers (the claim's verdict above stays yours)"
+    fieldsets = [
+        (None, {"fields": [("author", "verdict", "verdict_basis", "rating_text")]}),
+        (None, {"fields": [("url", "published_at", "headline", "imported_from")]}),
+    ]
+    readonly_fields = ["verdict_basis", "imported_from"]
+    autocomplete_fields = ["author"]
+    show_change_link = True
+    # As on every ServiceAdmin page: editors paste bare domains, https is the right guess.
+    formfield_overrides = ServiceAdmin.formfield_overrides
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+
+ClaimAdmin.inlines = [*ClaimAdmin.inlines, ReviewInline]
+
+
+class ClaimReviewImportForm(forms.Form):
+    """One ClaimReview JSON file (any shape the command reads) to import."""
+
+    file = forms.FileField(
+        help_text="ClaimReview JSON-LD, a feed, or a Google Fact Check Tools API answer."
+    )
+    skip_invalid = forms.BooleanField(
+        required=False, help_text="Import the good records and list the bad ones."
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > CLAIMREVIEW_UPLOAD_MAX:
+            raise ValidationError(
+                f"The file is {upload.size // 1024} KiB; the most accepted is "
+                f"{CLAIMREVIEW_UPLOAD_MAX // (1024 * 1024)} MiB. Split it, or use "
+                "manage.py import_claimreview."
+            )
+        try:
+            self.cleaned_data["data"] = json.loads(upload.read().decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            raise ValidationError("The file is not UTF-8 text.") from None
+        except json.JSONDecodeError as exc:
+            raise ValidationError(
+                f"The file is not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+            ) from None
+        return upload
+
+
+CLAIMREVIEW_UPLOAD_MAX = 20 * 1024 * 1024
+
+
+@admin.register(Review)
+class ReviewAdmin(ServiceAdmin):
+    list_display = [
+        "__str__",
+        "claim_short",
+        "author",
+        "rating_text_short",
+        "verdict",
+        "verdict_basis",
+        "language",
+        "published_at",
+    ]
+    list_select_related = ["claim", "author"]
+    list_filter = [
+        "verdict",
+        "verdict_basis",
+        "language",
+        ("author", admin.RelatedOnlyFieldListFilter),
+        ("imported_from", admin.EmptyFieldListFilter),
+        "published_at",
+    ]
+    search_fields = ["claim__text", "claim_reviewed", "author__name", "rating_text", "url"]
+    autocomplete_fields = ["claim", "author", "claimant"]
+    readonly_fields = ["verdict_basis", "imported_from", "imported_at", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["claim", ("author", "url"), ("published_at", "language"), "headline"]}),
+        (
+            "Rating as published",
+            {
+                "fields": [
+                    ("rating_text", "rating_language"),
+                    ("rating_value", "best_rating", "worst_rating"),
+                    "rating_explanation",
+                    ("verdict", "verdict_basis"),
+                    "body",
+                ]
+            },
+        ),
+        (
+            "The claim as the review states it",
+            {
+                "fields": [
+                    "claim_reviewed",
+                    ("claimant", "claimant_placeholder"),
+                    "claimant_same_as",
+                    "claim_date",
+                    "appearances",
+                ]
+            },
+        ),
+        (
+            "Where the record came from",
+            {"fields": [("imported_from", "imported_at"), ("created_at", "updated_at")]},
+        ),
+    ]
+    history_list_display = ["verdict", "verdict_basis", "rating_text"]
+    change_list_template = "admin/claims/review/change_list.html"
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields + ["claim"] if obj is not None else fields
+
+    @admin.display(description="claim", ordering="claim__text")
+    def claim_short(self, obj):
+        return short(obj.claim.text, 60)
+
+    @admin.display(description="rating as published", ordering="rating_text")
+    def rating_text_short(self, obj):
+        return short(obj.rating_text, 50)
+
+    def service_create(self, request, obj, form):
+        data = {name: form.cleaned_data.get(name) for name in reviews.REVIEW_FIELDS}
+        data = {name: value for name, value in data.items() if name in form.cleaned_data}
+        return reviews.review_create(claim=form.cleaned_data["claim"], user=request.user, **data)
+
+    def service_update(self, request, obj, form, changed):
+        stored = Review.objects.get(pk=obj.pk)
+        fields = {name: form.cleaned_data[name] for name in changed if name in form.cleaned_data}
+        adopt(obj, reviews.review_update(stored, user=request.user, **fields))
+
+    def service_delete(self, obj):
+        reviews.review_delete(obj)
+
+    # ------------------------------------------------------------------ import
+
+    def get_urls(self):
+        custom = [
+            path(
+                "import-claimreview/",
+                self.admin_site.admin_view(self.import_claimreview_view),
+                name="claims_review_import_claimreview",
+            )
+        ]
+        return custom + super().get_urls()
+
+    def import_claimreview_view(self, request):
+        """Upload a ClaimReview file: the same check and import as ``import_claimreview``."""
+        from claims.standards import claimreview_import as cri
+
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ClaimReviewImportForm(request.POST or None, request.FILES or None)
+        problems, summary = [], None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                summary = cri.import_data(
+                    [(upload.name, form.cleaned_data["data"])],
+                    skip_invalid=form.cleaned_data["skip_invalid"],
+                )
+            except cri.FileError as exc:
+                form.add_error("file", f"{exc} Nothing was written.")
+            except cri.ImportFailed as exc:
+                problems = sorted(exc.summary.problems, key=lambda p: p.index)
+            else:
+                problems = sorted(summary.problems, key=lambda p: p.index)
+                for line in summary.lines():
+                    self.message_user(request, line, messages.SUCCESS)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Import fact-checkers' reviews (ClaimReview)",
+            "form": form,
+            "problems": problems,
+            "written": summary is not None,
+        }
+        return TemplateResponse(request, "admin/claims/review/import_claimreview.html", context)

@@ -44,3 +44,25 @@ class Resolution(models.TextChoices):
     OPEN = "open", "open"
     UPHELD = "upheld", "upheld"
     REJECTED = "rejected", "rejected"
+
+
+class ReviewVerdict(models.TextChoices):
+    """A fact-checker's review mapped to the claim verdicts, or ``unmapped`` when the tracker
+    does not know how to map the publisher's rating (it is then kept as written)."""
+
+    TRUE = "true", "true"
+    MOSTLY_TRUE = "mostly_true", "mostly true"
+    MIXED = "mixed", "mixed"
+    MOSTLY_FALSE = "mostly_false", "mostly false"
+    FALSE = "false", "false"
+    MISATTRIBUTED = "misattributed", "misattributed"
+    UNVERIFIABLE = "unverifiable", "unverifiable"
+    UNMAPPED = "unmapped", "unmapped"
+
+
+class VerdictBasis(models.TextChoices):
+    """How a review's verdict was reached."""
+
+    TABLE = "table", "rating-word table"
+    SCALE = "scale", "numeric scale"
+    EDITOR = "editor", "set by an editor"

@@ -6,7 +6,7 @@ multiplies claims, no ``DISTINCT`` (DESIGN.md, "Performance by design").
 
 import django_filters
 from django.db import connection
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
 from factcheck.filters import (
     BooleanFilter,
@@ -19,8 +19,16 @@ from sources.choices import SourceKind
 from sources.models import Source
 from sources.selectors import family_ids_sql
 
-from .choices import Credibility, DisputeKind, Relation, Resolution, Verdict
-from .models import Attribution, Claim, Dispute, Topic
+from .choices import (
+    Credibility,
+    DisputeKind,
+    Relation,
+    Resolution,
+    ReviewVerdict,
+    Verdict,
+    VerdictBasis,
+)
+from .models import Attribution, Claim, Dispute, Review, Topic
 
 SOURCE_HELP = "Slug of a source."
 
@@ -88,6 +96,19 @@ class ClaimFilterSet(StrictFilterSet):
     credibility = MultipleChoiceFilter(
         choices=[(str(value), label) for value, label in Credibility.choices],
         help_text="Admiralty credibility 1-6; repeat or comma-separate.",
+    )
+    reviewed_by = SlugFilter(
+        queryset=Source.objects.all(),
+        method="filter_review",
+        help_text="A review published by this fact-checker (source slug).",
+    )
+    review_verdict = MultipleChoiceFilter(
+        choices=ReviewVerdict.choices,
+        method="filter_review",
+        help_text="A review with this verdict (unmapped included); several allowed.",
+    )
+    has_review = BooleanFilter(
+        method="filter_has_review", help_text="true: reviewed by at least one fact-checker."
     )
     topic = SlugFilter(queryset=Topic.objects.all(), method="filter_topic", help_text="Topic slug.")
     occurred_after = django_filters.DateFilter(
@@ -157,18 +178,29 @@ class ClaimFilterSet(StrictFilterSet):
         "dispute_resolution": "resolution__in",
     }
 
+    # Likewise ?reviewed_by=afp&review_verdict=false means "AFP rated it false".
+    REVIEW_FILTERS = {"reviewed_by": "author", "review_verdict": "verdict__in"}
+
     def filter_queryset(self, queryset):
-        conditions = {}
-        for name, lookup in self.DISPUTE_FILTERS.items():
-            value = self.form.cleaned_data.get(name)
-            if value:
-                conditions[lookup] = value
         queryset = super().filter_queryset(queryset)
-        if conditions:
-            queryset = queryset.filter(
-                Exists(Dispute.objects.filter(claim=OuterRef("pk"), **conditions))
-            )
+        for model, filters in ((Dispute, self.DISPUTE_FILTERS), (Review, self.REVIEW_FILTERS)):
+            conditions = {}
+            for name, lookup in filters.items():
+                value = self.form.cleaned_data.get(name)
+                if value:
+                    conditions[lookup] = value
+            if conditions:
+                queryset = queryset.filter(
+                    Exists(model.objects.filter(claim=OuterRef("pk"), **conditions))
+                )
         return queryset
+
+    def filter_review(self, queryset, name, value):
+        return queryset  # applied together in filter_queryset
+
+    def filter_has_review(self, queryset, name, value):
+        reviewed = Exists(Review.objects.filter(claim=OuterRef("pk")))
+        return queryset.filter(reviewed if value else ~reviewed)
 
     def filter_as_of(self, queryset, name, value):
         # What the hops and disputes looked like that day is drawn by the consumer from
@@ -250,3 +282,32 @@ class TopicFilterSet(StrictFilterSet):
     class Meta:
         model = Topic
         fields: list[str] = []
+
+
+class ReviewFilterSet(StrictFilterSet):
+    claim = django_filters.NumberFilter(field_name="claim_id", help_text="Claim id.")
+    author = SlugFilter(
+        queryset=Source.objects.all(), field_name="author", help_text="Fact-checker (slug)."
+    )
+    verdict = MultipleChoiceFilter(
+        choices=ReviewVerdict.choices, help_text="Verdict(s); repeat or comma-separate."
+    )
+    verdict_basis = MultipleChoiceFilter(
+        choices=VerdictBasis.choices, help_text="table, scale or editor."
+    )
+    language = django_filters.CharFilter(
+        method="filter_language",
+        help_text="BCP 47 language of the review; 'pt' matches pt-BR too.",
+    )
+    ordering = NullsLastOrderingFilter(fields=("published_at", "id"))
+
+    class Meta:
+        model = Review
+        fields: list[str] = []
+
+    def filter_language(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        # A primary tag asks for its regional variants too; a full tag asks for itself.
+        return queryset.filter(Q(language__iexact=value) | Q(language__istartswith=value + "-"))

@@ -11,7 +11,15 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from .choices import Credibility, DisputeKind, Relation, Resolution, Verdict
+from .choices import (
+    Credibility,
+    DisputeKind,
+    Relation,
+    Resolution,
+    ReviewVerdict,
+    Verdict,
+    VerdictBasis,
+)
 
 
 class Topic(models.Model):
@@ -273,3 +281,113 @@ class Dispute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.disputed_by} of claim #{self.claim_id}"
+
+
+class Review(models.Model):
+    """One fact-checker's published review of a claim (AFP, Lupa, the editors…); many per claim.
+
+    The claim's own ``verdict`` is the editors' alone: a review never changes it.
+    """
+
+    claim = models.ForeignKey("claims.Claim", on_delete=models.CASCADE, related_name="reviews")
+    author = models.ForeignKey(
+        "sources.Source",
+        on_delete=models.PROTECT,
+        related_name="reviews_written",
+        help_text="The fact-checker who published the review.",
+    )
+    url = models.URLField(
+        max_length=1000, blank=True, help_text="The review's own page; unique when set."
+    )
+    # A date-time for now; the "date or date-time with precision" field replaces it later.
+    published_at = models.DateTimeField(null=True, blank=True)
+    headline = models.CharField(max_length=500, blank=True)
+    body = models.TextField(blank=True, help_text="The review's explanation (reviewBody).")
+    language = models.CharField(max_length=35, blank=True, help_text="BCP 47 tag, e.g. pt-BR.")
+
+    # The rating as published, in the publisher's own words and scale.
+    rating_text = models.TextField(
+        blank=True, help_text="The rating in the publisher's words, e.g. “não é bem assim”."
+    )
+    rating_language = models.CharField(max_length=35, blank=True)
+    rating_value = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    best_rating = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    worst_rating = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    # reviewRating.ratingExplanation, kept apart from the body so an export gives it back.
+    rating_explanation = models.TextField(blank=True)
+
+    verdict = models.CharField(
+        max_length=20, choices=ReviewVerdict.choices, default=ReviewVerdict.UNMAPPED
+    )
+    verdict_basis = models.CharField(
+        max_length=10, choices=VerdictBasis.choices, default=VerdictBasis.EDITOR
+    )
+
+    # The claim as the review states it.
+    claim_reviewed = models.TextField(blank=True)
+    claimant = models.ForeignKey(
+        "sources.Source",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviews_of_claims_made",
+        help_text="Who made the claim (itemReviewed.author), when the review names them.",
+    )
+    # The words a review used instead of naming a claimant ("Varias fuentes", "Facebook
+    # user"); non-blank means ``claimant`` is this claim's own unnamed placeholder source.
+    claimant_placeholder = models.CharField(max_length=200, blank=True)
+    claimant_same_as = models.JSONField(
+        default=list, blank=True, help_text="itemReviewed.author.sameAs URLs."
+    )
+    claim_date = models.DateField(null=True, blank=True)
+    appearances = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Where the claim appeared: a list of URLs (with publisher when known).",
+    )
+
+    # Where the record came from: blank/null when an editor entered it.
+    imported_from = models.CharField(max_length=500, blank=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["claim_id", "published_at", "id"]
+        verbose_name = "review"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["url"],
+                condition=~Q(url=""),
+                name="%(app_label)s_%(class)s_url_unique",
+                violation_error_message="Another review has this URL.",
+            ),
+            models.CheckConstraint(
+                condition=Q(verdict__in=ReviewVerdict.values),
+                name="%(app_label)s_%(class)s_verdict_valid",
+                violation_error_message="Unknown review verdict.",
+            ),
+            models.CheckConstraint(
+                condition=Q(verdict_basis__in=VerdictBasis.values),
+                name="%(app_label)s_%(class)s_basis_valid",
+                violation_error_message="Unknown verdict basis.",
+            ),
+            models.CheckConstraint(
+                condition=Q(imported_from="") | Q(imported_at__isnull=False),
+                name="%(app_label)s_%(class)s_imported_has_time",
+                violation_error_message="An imported review records when it was imported.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["claim", "published_at", "id"], name="claims_review_claim_idx"),
+            models.Index(fields=["author", "verdict", "claim"], name="claims_review_author_idx"),
+            models.Index(fields=["verdict", "claim"], name="claims_review_verdict_idx"),
+            models.Index(fields=["verdict_basis"], name="claims_review_basis_idx"),
+            models.Index(fields=["language"], name="claims_review_lang_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author} on claim #{self.claim_id}: {self.rating_text or self.verdict}"

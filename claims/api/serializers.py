@@ -124,6 +124,27 @@ class ClaimDisputeSerializer(serializers.Serializer):
     resolution_note = serializers.CharField(allow_blank=True)
 
 
+class ClaimReviewSummarySerializer(serializers.Serializer):
+    """A fact-checker's review as listed in its claim's document (the full record: reviews/)."""
+
+    id = serializers.IntegerField()
+    author = serializers.SlugField(help_text="Slug of the fact-checker (see ``sources``).")
+    url = serializers.CharField(allow_blank=True)
+    published_at = serializers.CharField(allow_null=True)
+    headline = serializers.CharField(allow_blank=True)
+    language = serializers.CharField(allow_blank=True)
+    rating_text = serializers.CharField(allow_blank=True, help_text="In the publisher's words.")
+    rating_language = serializers.CharField(allow_blank=True)
+    rating_value = serializers.FloatField(allow_null=True)
+    best_rating = serializers.FloatField(allow_null=True)
+    worst_rating = serializers.FloatField(allow_null=True)
+    verdict = serializers.CharField()
+    verdict_basis = serializers.CharField()
+    claimant = serializers.SlugField(allow_null=True)
+    claimant_placeholder = serializers.CharField(allow_blank=True)
+    imported_from = serializers.CharField(allow_blank=True)
+
+
 class ChainSerializer(serializers.Serializer):
     """One path of hops, origin first."""
 
@@ -221,6 +242,11 @@ class ClaimSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     attributions = ClaimHopSerializer(many=True, read_only=True)
     chains = ChainSerializer(many=True, read_only=True)
     disputes = ClaimDisputeSerializer(many=True, read_only=True)
+    reviews = ClaimReviewSummarySerializer(
+        many=True,
+        read_only=True,
+        help_text="Other fact-checkers' reviews of the claim; ``verdict`` stays the editors'.",
+    )
     sources = serializers.DictField(
         child=NamedSourceSerializer(),
         read_only=True,
@@ -274,6 +300,7 @@ class ClaimSerializer(StrictFieldsMixin, serializers.ModelSerializer):
             "attributions",
             "chains",
             "disputes",
+            "reviews",
             "sources",
             "documents",
             "as_of",

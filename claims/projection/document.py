@@ -38,6 +38,20 @@ def moment(value):
     return None if value is None else _datetime(value)
 
 
+def _number(value):
+    """A rating as published (a Decimal from the database) as a JSON number, or None."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _published_by(review, as_of) -> bool:
+    """A review counts as known on ``as_of`` when it was published by the end of that day."""
+    if review.published_at is None:
+        return False
+    return review.published_at.date() <= as_of
+
+
 # ---------------------------------------------------------------------------- figures
 
 
@@ -179,6 +193,28 @@ def build(graph, *, as_of=None, history=None) -> dict:
         for dispute in disputes
     ]
     origins = [named(source) for source in provenance.origin_sources(hops, built)]
+    reviews = [
+        {
+            "id": review.pk,
+            "author": named(review.author),
+            "url": review.url,
+            "published_at": moment(review.published_at),
+            "headline": review.headline,
+            "language": review.language,
+            "rating_text": review.rating_text,
+            "rating_language": review.rating_language,
+            "rating_value": _number(review.rating_value),
+            "best_rating": _number(review.best_rating),
+            "worst_rating": _number(review.worst_rating),
+            "verdict": review.verdict,
+            "verdict_basis": review.verdict_basis,
+            "claimant": named(review.claimant) if review.claimant else None,
+            "claimant_placeholder": review.claimant_placeholder,
+            "imported_from": review.imported_from,
+        }
+        for review in graph.reviews
+        if as_of is None or _published_by(review, as_of)
+    ]
     return {
         "id": graph.pk,
         "text": graph.text,
@@ -205,6 +241,7 @@ def build(graph, *, as_of=None, history=None) -> dict:
         "attributions": attributions,
         "chains": chains,
         "disputes": dispute_rows,
+        "reviews": reviews,
         "sources": {slug: _source(source) for slug, source in sources.items()},
         "documents": {key: _document(document) for key, document in documents.items()},
         "as_of": day(as_of) if as_of is not None else None,
@@ -231,6 +268,7 @@ CSV_HEADER = [
     "single_origin_echo",
     "circular_reporting",
     "authorship_contested",
+    "review_count",
     "origins",
     "origin_names",
     "chains",
@@ -277,6 +315,7 @@ def csv_cells(document: dict) -> list:
         document["single_origin_echo"],
         document["circular_reporting"],
         document["authorship_contested"],
+        len(document["reviews"]),
         document["origins"],
         [names[slug]["name"] for slug in document["origins"]],
         CHAIN_SEPARATOR.join(SLUG_ARROW.join(chain["sources"]) for chain in document["chains"]),

@@ -1,7 +1,7 @@
-"""A claim's graph read in bulk: the claim, its hops (with what they cite), disputes and
-topics, and the sources and documents they name, as plain slotted objects.
+"""A claim's graph read in bulk: the claim, its hops (with what they cite), disputes, reviews
+and topics, and the sources and documents they name, as plain slotted objects.
 
-``load`` reads any number of claims in a fixed number of queries (seven, whatever the
+``load`` reads any number of claims in a fixed number of queries (eight, whatever the
 count), so the projection costs the same per claim for one write and for a bulk rebuild.
 The objects carry the attribute names ``claims.provenance`` reads (``pk``, ``source``,
 ``cite_ids``, ``target_id`` …), so chains, origins and figures come from the same pure
@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from sources.models import Document, Source
 
-from ..models import Attribution, Claim, Dispute
+from ..models import Attribution, Claim, Dispute, Review
 
 
 class Node:
@@ -134,6 +134,35 @@ class DisputeNode(Node):
         self.target = None
 
 
+class ReviewNode(Node):
+    __slots__ = (
+        "pk",
+        "claim_id",
+        "author_id",
+        "url",
+        "published_at",
+        "headline",
+        "language",
+        "rating_text",
+        "rating_language",
+        "rating_value",
+        "best_rating",
+        "worst_rating",
+        "verdict",
+        "verdict_basis",
+        "claimant_id",
+        "claimant_placeholder",
+        "imported_from",
+        "author",
+        "claimant",
+    )
+    COLUMNS = __slots__[:17]
+
+    def __init__(self, row):
+        for name, value in zip(self.COLUMNS, row, strict=True):
+            setattr(self, name, value)
+
+
 class ClaimGraph(Node):
     """One claim with everything its document is made of."""
 
@@ -152,6 +181,7 @@ class ClaimGraph(Node):
         "topics",
         "hops",
         "disputes",
+        "reviews",
     )
     COLUMNS = (
         "pk",
@@ -173,6 +203,7 @@ class ClaimGraph(Node):
         self.topics = []  # slugs, by topic name
         self.hops = []  # by id
         self.disputes = []  # by stated_at, id
+        self.reviews = []  # by published_at, id
 
     def with_verdict_of(self, history) -> ClaimGraph:
         """A copy whose verdict fields are those of ``history`` (a claim history row in force
@@ -199,7 +230,7 @@ def _dispute_order(dispute: DisputeNode):
 
 
 def load(claim_ids: Iterable[int]) -> dict[int, ClaimGraph]:
-    """claim id -> its graph, for every existing claim of ``claim_ids`` (seven queries)."""
+    """claim id -> its graph, for every existing claim of ``claim_ids`` (eight queries)."""
     ids = list(claim_ids)
     if not ids:
         return {}
@@ -239,6 +270,12 @@ def load(claim_ids: Iterable[int]) -> dict[int, ClaimGraph]:
     ):
         graphs[claim_id].topics.append(slug)
 
+    reviews = [
+        ReviewNode(row)
+        for row in Review.objects.filter(claim_id__in=ids)
+        .order_by("published_at", "id")
+        .values_list(*ReviewNode.COLUMNS)
+    ]
     document_ids = {hop.document_id for hop in hops.values()} | {d.document_id for d in disputes}
     document_ids.discard(None)
     documents = {
@@ -250,6 +287,7 @@ def load(claim_ids: Iterable[int]) -> dict[int, ClaimGraph]:
     source_ids = {hop.source_id for hop in hops.values()}
     source_ids |= {d.disputed_by_id for d in disputes}
     source_ids |= {doc.publisher_id for doc in documents.values() if doc.publisher_id}
+    source_ids |= {r.author_id for r in reviews} | {r.claimant_id for r in reviews if r.claimant_id}
     sources = {
         row[0]: SourceNode(row)
         for row in Source.objects.filter(pk__in=source_ids)
@@ -266,6 +304,10 @@ def load(claim_ids: Iterable[int]) -> dict[int, ClaimGraph]:
         dispute.document = documents.get(dispute.document_id)
         dispute.target = hops.get(dispute.target_id)
         graphs[dispute.claim_id].disputes.append(dispute)
+    for review in reviews:
+        review.author = sources[review.author_id]
+        review.claimant = sources.get(review.claimant_id)
+        graphs[review.claim_id].reviews.append(review)
     return graphs
 
 

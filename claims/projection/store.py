@@ -158,7 +158,7 @@ def claims_naming(source_ids: Iterable[int]) -> set[int]:
 
     from sources.models import Source
 
-    from ..models import Attribution, Dispute
+    from ..models import Attribution, Dispute, Review
 
     ids = list(source_ids)
     if not ids:
@@ -173,7 +173,10 @@ def claims_naming(source_ids: Iterable[int]) -> set[int]:
     disputes = Dispute.objects.filter(
         Q(disputed_by_id__in=speakers) | Q(document__publisher_id__in=ids)
     ).values_list("claim_id", flat=True)
-    return set(hops) | set(disputes)
+    reviews = Review.objects.filter(Q(author_id__in=ids) | Q(claimant_id__in=ids)).values_list(
+        "claim_id", flat=True
+    )
+    return set(hops) | set(disputes) | set(reviews)
 
 
 @transaction.atomic

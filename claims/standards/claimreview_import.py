@@ -1,41 +1,48 @@
-"""Read schema.org ClaimReview records (an array, one object, or a feed) into the tracker.
+"""Read fact-checkers' reviews (schema.org ClaimReview, Google Fact Check Tools) into the tracker.
 
-Two phases. ``parse_file`` checks every record without touching the database and returns
-the readable ones plus, for each bad one, its position and the reason. ``import_records``
-then writes inside one transaction, through the services only:
+Two phases. ``parse_items`` checks every record without touching the database and returns
+the readable ones plus, for each bad one, its position and **all** its errors together.
+``import_records`` then writes inside one transaction, through the services only:
 
-- the claim's authors (``itemReviewed.author``) become sources and **origin** hops;
-- each appearance becomes a document (matched by URL, else by publisher and headline) whose
-  publisher is a source; a publisher that is not an author gets a hop in that document
-  citing the origins (it relays the claim); with no author at all, the publishers' hops are
-  the origins, since nothing says whom they relayed;
-- ``reviewRating`` becomes the verdict (see ``claimreview.verdict_from_rating``), the
-  review's ``datePublished`` its review date, ``ratingExplanation`` its explanation.
+- each record becomes a ``claims.Review`` (``claims.reviews.review_import_upsert``): author
+  (the fact-checker), url, headline, body, language, the rating as published (words, scale,
+  explanation), the verdict the rating maps to (``ratings.map_rating``: the word table,
+  else a sane scale, else ``unmapped``, kept as written), the claim as the review states it
+  (claimant with its ``sameAs``, claim date, appearances with or without a publisher), and
+  ``imported_from`` / ``imported_at``; history rows say "Imported from <file>";
+- the claim is the one the review already belongs to (matched by review URL), else the one
+  with the same text (ignoring case), else a new one; only a claim the import creates gets
+  hops: the claimant as origin, each appearance's publisher relaying it;
+- a placeholder claimant ("Varias fuentes", "Facebook user") becomes an anonymous source of
+  that claim alone, flagged on the review (``claimant_placeholder``), never shared;
+- the claim's own verdict is never read or written: it is the editors' alone.
 
-Matching makes a second import of the same file change nothing: sources by name
-(case-insensitive), documents by URL, claims by text (case-insensitive) plus the same set of
-origin sources, hops by source (and whether they are origins).
+Input shapes: one object, an array, ``@graph``, a schema.org ``DataFeed`` (its
+``dataFeedElement`` items or ``DataFeedItem.item``), and Google Fact Check Tools API
+responses (``{"claims": [{"text", "claimant", "claimDate", "claimReview": [...]}]}``).
+Importing the same file again changes nothing.
 """
 
 from __future__ import annotations
 
 import datetime
+import html
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from claims import services
-from claims.models import Attribution, Claim
+from claims import reviews, services
+from claims.models import Claim, Review
 from sources import services as source_services
 from sources.choices import SourceKind
 from sources.models import Document, Source
 
-from .claimreview import verdict_from_rating
+from . import ratings
 
 # schema.org types of an author or publisher → our source kind.
 TYPE_KINDS = {
@@ -46,18 +53,18 @@ TYPE_KINDS = {
     "ngo": SourceKind.ORGANIZATION,
     "corporation": SourceKind.ORGANIZATION,
 }
-# A publisher of an appearance is a news outlet unless its type says otherwise.
 PUBLISHER_DEFAULT_KIND = SourceKind.NEWS_OUTLET
+# DESIGN.md names a ``fact_checker`` source kind that sources.choices does not have yet
+# (adding it is a sources migration); until then a new fact-checker is an organization.
+FACT_CHECKER_KIND = getattr(SourceKind, "FACT_CHECKER", SourceKind.ORGANIZATION)
 NAME_MAX = Source._meta.get_field("name").max_length
 TITLE_MAX = Document._meta.get_field("title").max_length
-URL_MAX = Document._meta.get_field("url").max_length
+URL_MAX = Review._meta.get_field("url").max_length
+HEADLINE_MAX = Review._meta.get_field("headline").max_length
+PLACEHOLDER_MAX = Review._meta.get_field("claimant_placeholder").max_length
 PROGRESS_EVERY = 500
 
 _url_ok = URLValidator(schemes=["http", "https"])
-
-
-class RecordError(ValueError):
-    """One record cannot be imported; the message says why."""
 
 
 class FileError(ValueError):
@@ -66,48 +73,114 @@ class FileError(ValueError):
 
 @dataclass
 class Party:
+    """A fact-checker, claimant or publisher as a record names it."""
+
     name: str
     kind: str
     url: str = ""
+    same_as: list[str] = field(default_factory=list)
 
 
 @dataclass
 class Appearance:
+    """Where the claim appeared, as the review lists it."""
+
     url: str
-    title: str
+    headline: str
     published_at: datetime.date | None
     publisher: Party | None
     author: str = ""
 
+    def as_json(self) -> dict:
+        """The appearance as stored on the review: only what the record said."""
+        data: dict = {"url": self.url}
+        if self.headline:
+            data["headline"] = self.headline
+        if self.published_at:
+            data["datePublished"] = self.published_at.isoformat()
+        if self.publisher:
+            data["publisher"] = self.publisher.name
+        if self.author:
+            data["author"] = self.author
+        return data
+
 
 @dataclass
 class Record:
+    """One review, checked, with everything the tracker keeps of it."""
+
     index: int
     path: str
-    text: str
-    verdict: str
-    explanation: str
-    reviewed_at: datetime.datetime | None
-    authors: list[Party] = field(default_factory=list)
+    origin: str
+    claim_text: str
+    author: Party
+    url: str = ""
+    published_at: datetime.datetime | None = None
+    headline: str = ""
+    body: str = ""
+    language: str = ""
+    rating_text: str = ""
+    rating_language: str = ""
+    rating_value: Decimal | None = None
+    best_rating: Decimal | None = None
+    worst_rating: Decimal | None = None
+    rating_explanation: str = ""
+    verdict: str = "unmapped"
+    verdict_basis: str = "table"
+    claimant: Party | None = None
+    claim_date: datetime.date | None = None
     appearances: list[Appearance] = field(default_factory=list)
+
+    def review_fields(self) -> dict:
+        """The review's own fields, as ``review_import_upsert`` takes them."""
+        return {
+            "published_at": self.published_at,
+            "headline": self.headline,
+            "body": self.body,
+            "language": self.language,
+            "rating_text": self.rating_text,
+            "rating_language": self.rating_language,
+            "rating_value": self.rating_value,
+            "best_rating": self.best_rating,
+            "worst_rating": self.worst_rating,
+            "rating_explanation": self.rating_explanation,
+            "verdict": self.verdict,
+            "verdict_basis": self.verdict_basis,
+            "claim_reviewed": self.claim_text,
+            "claimant_same_as": list(self.claimant.same_as) if self.claimant else [],
+            "claim_date": self.claim_date,
+            "appearances": [a.as_json() for a in self.appearances],
+        }
 
 
 @dataclass
 class Problem:
+    """A record that cannot be imported: where it is and every reason, together."""
+
     index: int
     path: str
     reason: str
+    origin: str = ""
 
     def __str__(self) -> str:
-        return f"record {self.index} ({self.path}): {self.reason}"
+        where = f"{self.origin}: " if self.origin else ""
+        return f"{where}record {self.index} ({self.path}): {self.reason}"
 
 
 @dataclass
 class Summary:
+    """What an import did, counted."""
+
     created: dict = field(
-        default_factory=lambda: {"sources": 0, "documents": 0, "claims": 0, "hops": 0}
+        default_factory=lambda: {
+            "reviews": 0,
+            "claims": 0,
+            "sources": 0,
+            "documents": 0,
+            "hops": 0,
+        }
     )
-    updated_claims: int = 0
+    updated_reviews: int = 0
     unchanged: int = 0
     skipped_invalid: int = 0
     problems: list = field(default_factory=list)
@@ -117,13 +190,13 @@ class Summary:
         made = ", ".join(f"{n} {what}" for what, n in self.created.items())
         return [
             f"Created: {made}.",
-            f"Updated: {self.updated_claims} claims (verdict, explanation or review date).",
+            f"Updated: {self.updated_reviews} reviews.",
             f"Unchanged: {self.unchanged} records.",
             f"Skipped as invalid: {self.skipped_invalid} records.",
         ]
 
 
-# ---------------------------------------------------------------------------- reading
+# ---------------------------------------------------------------------------- shapes
 
 
 def _types(obj) -> list[str]:
@@ -135,22 +208,52 @@ def _types(obj) -> list[str]:
     return []
 
 
-def extract_items(data) -> list[tuple[str, object]]:
-    """(path, object) of every record in a ClaimReview file, in file order.
+def _is_google_response(data) -> bool:
+    claims = data.get("claims") if isinstance(data, dict) else None
+    return isinstance(claims, list) and "@type" not in data
 
-    Accepts a JSON array of ClaimReview objects, one object, ``{"@graph": [...]}`` and a
-    DataFeed ``{"dataFeedElement": [{"item": [...]}, ...]}`` as Google's fact-check markup
-    tool exports (an element without ``item`` is taken as the review itself).
+
+def extract_items(data) -> list[tuple[str, object]]:
+    """(path, item) of every review in a file, in file order.
+
+    An item is a ClaimReview object, or for Google Fact Check Tools responses a
+    ``("google", claim, review)`` tuple: one per ``claims[i].claimReview[j]``.
     """
     if isinstance(data, list):
-        return [(f"[{i}]", item) for i, item in enumerate(data)]
+        items = []
+        for i, item in enumerate(data):
+            items += [(f"[{i}]{path}", obj) for path, obj in _nested(item)]
+        return items
     if not isinstance(data, dict):
         raise FileError("The file holds neither a JSON array nor an object.")
+    return [(path or "(the whole file)", obj) for path, obj in _nested(data)]
+
+
+def _nested(data) -> list[tuple[str, object]]:
+    if not isinstance(data, dict):
+        return [("", data)]
+    if _is_google_response(data):
+        items = []
+        for i, claim in enumerate(data["claims"]):
+            reviews_ = claim.get("claimReview") if isinstance(claim, dict) else None
+            if not isinstance(reviews_, list) or not reviews_:
+                items.append((f"claims[{i}]", ("google", claim, None)))
+                continue
+            for j, review in enumerate(reviews_):
+                items.append((f"claims[{i}].claimReview[{j}]", ("google", claim, review)))
+        return items
     if "@graph" in data:
         graph = data["@graph"]
         if not isinstance(graph, list):
             raise FileError("@graph is not an array.")
-        return [(f"@graph[{i}]", item) for i, item in enumerate(graph)]
+        # A page's graph also holds its WebPage, Organization, BreadcrumbList… nodes: only
+        # the ClaimReview nodes (and nested graphs) are records.
+        return [
+            (f"@graph[{i}]{p}", obj)
+            for i, item in enumerate(graph)
+            if not isinstance(item, dict) or "ClaimReview" in _types(item) or "@graph" in item
+            for p, obj in _nested(item)
+        ]
     if "dataFeedElement" in data:
         elements = data["dataFeedElement"]
         if not isinstance(elements, list):
@@ -165,172 +268,312 @@ def extract_items(data) -> list[tuple[str, object]]:
             else:
                 items.append((f"dataFeedElement[{i}].item", inner))
         return items
-    return [("(the whole file)", data)]
+    return [("", data)]
 
 
-def _text(value, what: str, *, required: bool = False, limit: int | None = None) -> str:
-    if value is None or value == "":
-        if required:
-            raise RecordError(f"{what} is missing")
-        return ""
-    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-        value = value[0]
-    if not isinstance(value, str):
-        raise RecordError(f"{what} is not text")
-    value = " ".join(value.split()) if limit else value.strip()
-    if required and not value:
-        raise RecordError(f"{what} is blank")
-    if limit and len(value) > limit:
-        raise RecordError(f"{what} is longer than {limit} characters")
+# ---------------------------------------------------------------------------- fields
+
+
+class Errors(list):
+    """A record's errors, gathered so that all of them are reported together."""
+
+
+def _first(value):
+    if isinstance(value, list):
+        return value[0] if value else None
     return value
 
 
-def _url(value, what: str) -> str:
-    url = _text(value, what)
+def _clean(value: str) -> str:
+    # Publishers' markup often holds entities (``Singh&#039;s``); decode them once.
+    return html.unescape(value).strip()
+
+
+def _text(value, what: str, errors: Errors, *, required=False, limit=None, one_line=False) -> str:
+    value = _first(value)
+    if isinstance(value, dict) and "@value" in value:
+        value = value["@value"]  # a JSON-LD language-tagged string
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)  # a numeric ratingExplanation is text
+    if value is None or value == "":
+        if required:
+            errors.append(f"{what} is missing")
+        return ""
+    if not isinstance(value, str):
+        errors.append(f"{what} is not text")
+        return ""
+    value = _clean(value)
+    if one_line:
+        value = " ".join(value.split())
+    if required and not value:
+        errors.append(f"{what} is blank")
+    if limit and len(value) > limit:
+        errors.append(f"{what} is longer than {limit} characters ({len(value)})")
+        return value[:limit]
+    return value
+
+
+def _url(value, what: str, errors: Errors) -> str:
+    url = _text(value, what, errors, one_line=True)
     if not url:
         return ""
     if len(url) > URL_MAX:
-        raise RecordError(f"{what} is longer than {URL_MAX} characters")
+        errors.append(f"{what} is longer than {URL_MAX} characters")
+        return ""
     try:
         _url_ok(url)
     except ValidationError:
-        raise RecordError(f"{what} “{url}” is not an http(s) URL") from None
+        errors.append(f"{what} “{url}” is not an http(s) URL")
+        return ""
     return url
 
 
-def _date(value, what: str) -> datetime.date | None:
+def _moment(value, what: str, errors: Errors) -> datetime.datetime | None:
+    """A date-time with its time of day; a bare date is midnight UTC, a naive time is UTC."""
+    value = _first(value)
     if value in (None, ""):
         return None
     if not isinstance(value, str):
-        raise RecordError(f"{what} is not a date")
-    moment = parse_datetime(value) if "T" in value else None
-    day = moment.date() if moment else parse_date(value[:10])
-    if day is None:
-        raise RecordError(f"{what} “{value}” is not an ISO 8601 date")
-    return day
+        errors.append(f"{what} is not a date")
+        return None
+    value = value.strip()
+    moment = parse_datetime(value) if "T" in value or " " in value else None
+    if moment is None:
+        day = parse_date(value[:10]) if len(value) >= 10 else None
+        if day is None or len(value) > 10:
+            errors.append(f"{what} “{value}” is not an ISO 8601 date or date-time")
+            return None
+        return datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return moment
 
 
-def _party(value, what: str, default_kind: str) -> Party:
+def _day(value, what: str, errors: Errors) -> datetime.date | None:
+    moment = _moment(value, what, errors)
+    return moment.date() if moment else None
+
+
+def _language(value) -> str:
+    value = _first(value)
+    if isinstance(value, dict):  # {"@type": "Language", "name": "Spanish", "alternateName": "es"}
+        value = value.get("alternateName") or value.get("name")
+    return value.strip()[:35] if isinstance(value, str) else ""
+
+
+def _urls(value, what: str, errors: Errors) -> list[str]:
+    items = value if isinstance(value, list) else [value] if value else []
+    return [u for i, item in enumerate(items) if (u := _url(item, f"{what}[{i}]", errors))]
+
+
+def _party(value, what: str, errors: Errors, default_kind: str) -> Party | None:
+    value = _first(value)
+    if value is None or value == "":
+        return None
     if isinstance(value, str):
-        return Party(
-            name=_text(value, f"{what} name", required=True, limit=NAME_MAX), kind=default_kind
-        )
+        name = _text(value, f"{what} name", errors, required=True, limit=NAME_MAX, one_line=True)
+        return Party(name=name, kind=default_kind) if name else None
     if not isinstance(value, dict):
-        raise RecordError(f"{what} is neither a name nor an object")
-    name = _text(value.get("name"), f"{what}.name", required=True, limit=NAME_MAX)
+        errors.append(f"{what} is neither a name nor an object")
+        return None
+    name = _text(
+        value.get("name"), f"{what}.name", errors, required=True, limit=NAME_MAX, one_line=True
+    )
     kinds = [TYPE_KINDS[t.lower()] for t in _types(value) if t.lower() in TYPE_KINDS]
     return Party(
         name=name,
         kind=kinds[0] if kinds else default_kind,
-        url=_url(value.get("url"), f"{what}.url"),
+        url=_url(value.get("url"), f"{what}.url", errors),
+        same_as=_urls(value.get("sameAs"), f"{what}.sameAs", errors),
     )
 
 
-def _list(value) -> list:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _appearance(value, what: str) -> Appearance:
+def _appearance(value, what: str, errors: Errors) -> Appearance | None:
     if isinstance(value, str):
-        url = _url(value, what)
-        return Appearance(url=url, title=url[:TITLE_MAX], published_at=None, publisher=None)
+        url = _url(value, what, errors)
+        return Appearance(url=url, headline="", published_at=None, publisher=None) if url else None
     if not isinstance(value, dict):
-        raise RecordError(f"{what} is neither a URL nor an object")
-    url = _url(value.get("url"), f"{what}.url")
-    title = _text(value.get("headline") or value.get("name"), f"{what}.headline", limit=TITLE_MAX)
-    if not title and not url:
-        raise RecordError(f"{what} has neither url nor headline, so it names no document")
-    publisher = value.get("publisher")
+        errors.append(f"{what} is neither a URL nor an object")
+        return None
+    url = _url(value.get("url"), f"{what}.url", errors)
+    headline = _text(
+        value.get("headline") or value.get("name"), f"{what}.headline", errors, one_line=True
+    )
+    if not headline and not url:
+        errors.append(f"{what} has neither url nor headline, so it names no place")
+        return None
     author = value.get("author")
     author_name = ""
-    if isinstance(author, dict):
-        author_name = _text(author.get("name"), f"{what}.author.name", limit=300)
-    elif isinstance(author, str):
-        author_name = _text(author, f"{what}.author", limit=300)
+    if isinstance(_first(author), dict):
+        author_name = _text(_first(author).get("name"), f"{what}.author.name", errors, limit=300)
+    elif author:
+        author_name = _text(author, f"{what}.author", errors, limit=300)
     return Appearance(
         url=url,
-        title=title or url[:TITLE_MAX],
-        published_at=_date(value.get("datePublished"), f"{what}.datePublished"),
-        publisher=_party(publisher, f"{what}.publisher", PUBLISHER_DEFAULT_KIND)
-        if publisher
-        else None,
+        headline=headline,
+        published_at=_day(value.get("datePublished"), f"{what}.datePublished", errors),
+        publisher=_party(
+            value.get("publisher"), f"{what}.publisher", errors, PUBLISHER_DEFAULT_KIND
+        ),
         author=author_name,
     )
 
 
-def parse_record(index: int, path: str, obj) -> Record:
-    """Check one ClaimReview object and return what the tracker needs from it."""
-    if not isinstance(obj, dict):
-        raise RecordError("not a JSON object")
-    if "ClaimReview" not in _types(obj):
-        raise RecordError(f"@type is {obj.get('@type')!r}, not ClaimReview")
-    text = _text(obj.get("claimReviewed"), "claimReviewed", required=True)
-    rating = obj.get("reviewRating")
-    if rating is None:
-        raise RecordError("reviewRating is missing, so there is no verdict to import")
-    try:
-        verdict = verdict_from_rating(rating)
-    except ValueError as exc:
-        raise RecordError(str(exc)) from None
-    explanation = _text(rating.get("ratingExplanation"), "reviewRating.ratingExplanation")
-    day = _date(obj.get("datePublished"), "datePublished")
-    reviewed_at = (
-        datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC) if day else None
+def _rating(record: Record, rating, errors: Errors) -> None:
+    """The rating as published, then its verdict; a rating is never a reason to refuse."""
+    if isinstance(rating, str | int | float) and not isinstance(rating, bool):
+        rating = {"alternateName": str(rating)}
+    if not isinstance(rating, dict):
+        rating = {}
+    words = rating.get("alternateName") or rating.get("name")
+    record.rating_text = _text(words, "reviewRating.alternateName", errors)
+    tagged = _first(words)
+    record.rating_language = (
+        (_language(tagged.get("@language")) if isinstance(tagged, dict) else "")
+        or _language(rating.get("inLanguage"))
+        or record.language
     )
+    record.rating_value = ratings.number(_first(rating.get("ratingValue")))
+    record.best_rating = ratings.number(_first(rating.get("bestRating")))
+    record.worst_rating = ratings.number(_first(rating.get("worstRating")))
+    record.rating_explanation = _text(
+        rating.get("ratingExplanation"), "reviewRating.ratingExplanation", errors
+    )
+    mapped = ratings.map_rating(
+        words=record.rating_text,
+        language=record.rating_language,
+        value=record.rating_value,
+        best=record.best_rating,
+        worst=record.worst_rating,
+    )
+    record.verdict, record.verdict_basis = str(mapped.verdict), str(mapped.basis)
+
+
+def parse_claimreview(index: int, path: str, obj, origin: str = "") -> Record:
+    """Check one schema.org ClaimReview; ValueError with every error joined when it is bad."""
+    if not isinstance(obj, dict):
+        raise ValueError("not a JSON object")
+    if "ClaimReview" not in _types(obj):
+        raise ValueError(f"@type is {obj.get('@type')!r}, not ClaimReview")
+    errors = Errors()
     item = obj.get("itemReviewed") or {}
     if not isinstance(item, dict):
-        raise RecordError("itemReviewed is not an object")
-    authors = [
-        _party(a, f"itemReviewed.author[{i}]", SourceKind.ORGANIZATION)
-        for i, a in enumerate(_list(item.get("author")))
-    ]
-    appearances = [
-        _appearance(a, f"itemReviewed.appearance[{i}]")
-        for i, a in enumerate(_list(item.get("appearance")))
-    ]
-    if item.get("firstAppearance"):
-        first = _appearance(item["firstAppearance"], "itemReviewed.firstAppearance")
-        if not any(_same_document(first, other) for other in appearances):
-            appearances.insert(0, first)
-    return Record(
+        errors.append("itemReviewed is not an object")
+        item = {}
+    text = _text(
+        obj.get("claimReviewed") or item.get("name"), "claimReviewed", errors, required=True
+    )
+    author = _party(obj.get("author") or obj.get("publisher"), "author", errors, FACT_CHECKER_KIND)
+    if author is None and not any(e.startswith("author") for e in errors):
+        errors.append("author is missing: a review needs the fact-checker who published it")
+    record = Record(
         index=index,
         path=path,
-        text=text,
-        verdict=verdict,
-        explanation=explanation,
-        reviewed_at=reviewed_at,
-        authors=_distinct_parties(authors),
-        appearances=appearances,
+        origin=origin,
+        claim_text=text,
+        author=author or Party("", FACT_CHECKER_KIND),
+        url=_url(obj.get("url"), "url", errors),
+        published_at=_moment(obj.get("datePublished"), "datePublished", errors),
+        headline=_text(
+            obj.get("headline") or obj.get("name"),
+            "headline",
+            errors,
+            limit=HEADLINE_MAX,
+            one_line=True,
+        ),
+        body=_text(obj.get("reviewBody") or obj.get("description"), "reviewBody", errors),
+        language=_language(obj.get("inLanguage")),
     )
+    _rating(record, obj.get("reviewRating"), errors)
+    record.claimant = _party(item.get("author"), "itemReviewed.author", errors, SourceKind.OTHER)
+    record.claim_date = _day(item.get("datePublished"), "itemReviewed.datePublished", errors)
+    appearances = item.get("appearance")
+    appearances = (
+        appearances if isinstance(appearances, list) else [appearances] if appearances else []
+    )
+    found = [
+        _appearance(a, f"itemReviewed.appearance[{i}]", errors) for i, a in enumerate(appearances)
+    ]
+    if item.get("firstAppearance"):
+        first = _appearance(item["firstAppearance"], "itemReviewed.firstAppearance", errors)
+        if first and not any(_same_place(first, other) for other in found if other):
+            found.insert(0, first)
+    record.appearances = [a for a in found if a]
+    if errors:
+        raise ValueError("; ".join(errors))
+    return record
 
 
-def _same_document(a: Appearance, b: Appearance) -> bool:
+def parse_google(index: int, path: str, claim, review, origin: str = "") -> Record:
+    """Check one Google Fact Check Tools ``claims[i].claimReview[j]``; ValueError when bad."""
+    if not isinstance(claim, dict):
+        raise ValueError("not a JSON object")
+    if not isinstance(review, dict):
+        raise ValueError("claimReview is missing: the claim has no review to import")
+    errors = Errors()
+    text = _text(claim.get("text"), "text", errors, required=True)
+    publisher = review.get("publisher") if isinstance(review.get("publisher"), dict) else {}
+    site = _text(publisher.get("site"), "claimReview.publisher.site", errors, one_line=True)
+    name = _text(
+        publisher.get("name") or site,
+        "claimReview.publisher.name",
+        errors,
+        required=True,
+        limit=NAME_MAX,
+        one_line=True,
+    )
+    site_url = ""
+    if site:
+        site_url = site if "://" in site else f"https://{site}"
+        site_url = _url(site_url, "claimReview.publisher.site", errors)
+    language = _language(review.get("languageCode"))
+    record = Record(
+        index=index,
+        path=path,
+        origin=origin,
+        claim_text=text,
+        author=Party(name=name, kind=FACT_CHECKER_KIND, url=site_url),
+        url=_url(review.get("url"), "claimReview.url", errors),
+        published_at=_moment(review.get("reviewDate"), "claimReview.reviewDate", errors),
+        headline=_text(
+            review.get("title"), "claimReview.title", errors, limit=HEADLINE_MAX, one_line=True
+        ),
+        language=language,
+        rating_language=language,
+    )
+    record.rating_text = _text(review.get("textualRating"), "claimReview.textualRating", errors)
+    mapped = ratings.map_rating(words=record.rating_text, language=language)
+    record.verdict, record.verdict_basis = str(mapped.verdict), str(mapped.basis)
+    record.claimant = _party(claim.get("claimant"), "claimant", errors, SourceKind.OTHER)
+    record.claim_date = _day(claim.get("claimDate"), "claimDate", errors)
+    if errors:
+        raise ValueError("; ".join(errors))
+    return record
+
+
+def _same_place(a: Appearance, b: Appearance) -> bool:
     if a.url or b.url:
         return a.url == b.url
-    return a.title == b.title and _key(a.publisher) == _key(b.publisher)
+    return a.headline == b.headline and _key(a.publisher) == _key(b.publisher)
 
 
 def _key(party: Party | None) -> str:
-    return party.name.lower() if party else ""
+    return party.name.casefold() if party else ""
 
 
-def _distinct_parties(parties: list[Party]) -> list[Party]:
-    seen: dict[str, Party] = {}
-    for party in parties:
-        seen.setdefault(party.name.lower(), party)
-    return list(seen.values())
-
-
-def parse_items(items: list[tuple[str, object]]) -> tuple[list[Record], list[Problem]]:
-    """Every record checked; the good ones and a Problem (position, reason) per bad one."""
+def parse_items(
+    items: list[tuple[str, object]], origin: str = "", start: int = 0
+) -> tuple[list[Record], list[Problem]]:
+    """Every item checked; the good records and a Problem (position, all reasons) per bad one."""
     records, problems = [], []
-    for index, (path, obj) in enumerate(items):
+    for index, (path, obj) in enumerate(items, start=start):
         try:
-            records.append(parse_record(index, path, obj))
-        except RecordError as exc:
-            problems.append(Problem(index=index, path=path, reason=str(exc)))
+            if isinstance(obj, tuple) and obj and obj[0] == "google":
+                records.append(parse_google(index, path, obj[1], obj[2], origin))
+            else:
+                records.append(parse_claimreview(index, path, obj, origin))
+        except ValueError as exc:
+            problems.append(Problem(index=index, path=path, reason=str(exc), origin=origin))
     return records, problems
 
 
@@ -338,14 +581,14 @@ def parse_items(items: list[tuple[str, object]]) -> tuple[list[Record], list[Pro
 
 
 class _Writer:
-    """Writes records through the services, remembering what it matched or made."""
+    """Writes records through the services, remembering the sources it matched or made."""
 
     def __init__(self, summary: Summary):
         self.summary = summary
         self.sources: dict[str, Source] = {}
 
     def source(self, party: Party) -> Source:
-        key = party.name.lower()
+        key = party.name.casefold()
         if key not in self.sources:
             found = Source.objects.filter(name__iexact=party.name).order_by("pk").first()
             if found is None:
@@ -356,17 +599,39 @@ class _Writer:
             self.sources[key] = found
         return self.sources[key]
 
-    def document(self, appearance: Appearance) -> Document:
-        publisher = self.source(appearance.publisher) if appearance.publisher else None
+    def claimant(self, record: Record, claim: Claim) -> tuple[Source | None, str]:
+        """The claimant's source and, for a placeholder, the words the review used."""
+        party = record.claimant
+        if party is None:
+            return None, ""
+        if not ratings.is_placeholder_claimant(party.name):
+            return self.source(party), ""
+        # One unnamed source per claim: "multiple sources" on two claims are not one party.
+        name = f"Unnamed claimant of claim #{claim.pk}"
+        found = Source.objects.filter(name=name).first()
+        if found is None:
+            found = source_services.source_create(
+                name=name,
+                kind=SourceKind.OTHER,
+                is_anonymous=True,
+                description=(
+                    "Placeholder: fact-checkers named this claim's claimant only as "
+                    f"“{party.name}”, not as a particular party."
+                ),
+            )
+            self.summary.created["sources"] += 1
+        return found, party.name[:PLACEHOLDER_MAX]
+
+    def document(self, appearance: Appearance, publisher: Source) -> Document:
         if appearance.url:
             found = Document.objects.filter(url=appearance.url).first()
         else:
             found = Document.objects.filter(
-                url="", title=appearance.title, publisher=publisher
+                url="", title=appearance.headline[:TITLE_MAX], publisher=publisher
             ).first()
         if found is None:
             found = source_services.document_create(
-                title=appearance.title,
+                title=(appearance.headline or appearance.url)[:TITLE_MAX],
                 url=appearance.url,
                 publisher=publisher,
                 author=appearance.author,
@@ -375,78 +640,70 @@ class _Writer:
             self.summary.created["documents"] += 1
         return found
 
-    def claim(self, record: Record, origin_ids: set[int]) -> tuple[Claim, bool]:
-        for candidate in Claim.objects.filter(text__iexact=record.text).order_by("pk"):
-            origins = set(
-                Attribution.objects.filter(claim=candidate, is_origin=True).values_list(
-                    "source_id", flat=True
-                )
-            )
-            if origins == origin_ids:
-                return candidate, False
+    def claim(self, record: Record) -> tuple[Claim, bool]:
+        text = " ".join(record.claim_text.split())
+        found = Claim.objects.filter(text__iexact=text).order_by("pk").first()
+        if found is not None:
+            return found, False
         self.summary.created["claims"] += 1
-        return services.claim_create(text=record.text), True
+        return services.claim_create(text=text), True
+
+    def hops(self, claim: Claim, claimant: Source | None, record: Record) -> None:
+        """The provenance a new claim gets from its review: the claimant as origin, each
+        appearance's publisher relaying it (or, with no claimant, as an origin itself)."""
+        origins = []
+        if claimant is not None:
+            origins.append(services.attribution_add(claim=claim, source=claimant))
+            self.summary.created["hops"] += 1
+        seen = {claimant.pk} if claimant else set()
+        for appearance in record.appearances:
+            if appearance.publisher is None:
+                continue  # kept on the review; no source to give a hop to
+            publisher = self.source(appearance.publisher)
+            if publisher.pk in seen:
+                continue
+            seen.add(publisher.pk)
+            document = self.document(appearance, publisher)
+            services.attribution_add(
+                claim=claim, source=publisher, document=document, cites=list(origins)
+            )
+            self.summary.created["hops"] += 1
 
     def write(self, record: Record) -> None:
-        documents = [(a, self.document(a)) for a in record.appearances]
-        authors = [self.source(party) for party in record.authors]
-        if authors:
-            origin_sources = authors
+        author = self.source(record.author)
+        existing = (
+            Review.objects.filter(url=record.url).select_related("claim").first()
+            if record.url
+            else None
+        )
+        if existing is not None:
+            claim, created = existing.claim, False
         else:
-            origin_sources = []
-            for appearance, _ in documents:
-                if appearance.publisher:
-                    publisher = self.source(appearance.publisher)
-                    if publisher not in origin_sources:
-                        origin_sources.append(publisher)
-        claim, created = self.claim(record, {source.pk for source in origin_sources})
-        changed = self.hops(claim, origin_sources, documents)
-        if self.verdict(claim, record) and not created:
-            changed = True
+            claim, created = self.claim(record)
+        claimant, placeholder = self.claimant(record, claim)
         if created:
-            return
-        if changed:
-            self.summary.updated_claims += 1
+            self.hops(claim, claimant, record)
+        _, status = reviews.review_import_upsert(
+            claim=claim,
+            author=author,
+            url=record.url,
+            imported_from=record.origin,
+            claimant=claimant,
+            claimant_placeholder=placeholder,
+            **record.review_fields(),
+        )
+        if status == "created":
+            self.summary.created["reviews"] += 1
+        elif status == "updated":
+            self.summary.updated_reviews += 1
         else:
             self.summary.unchanged += 1
 
-    def hops(self, claim: Claim, origin_sources: list[Source], documents) -> bool:
-        hops = list(claim.attributions.all())
-        origins = {hop.source_id: hop for hop in hops if hop.is_origin}
-        relays = {hop.source_id: hop for hop in hops if not hop.is_origin}
-        by_publisher = {}
-        for _appearance, document in documents:
-            if document.publisher_id:
-                by_publisher.setdefault(document.publisher_id, document)
-        changed = False
-        for source in origin_sources:
-            if source.pk not in origins:
-                origins[source.pk] = services.attribution_add(
-                    claim=claim, source=source, document=by_publisher.get(source.pk)
-                )
-                self.summary.created["hops"] += 1
-                changed = True
-        cited = [origins[source.pk] for source in origin_sources]
-        for publisher_id, document in by_publisher.items():
-            if publisher_id in origins or publisher_id in relays:
-                continue
-            relays[publisher_id] = services.attribution_add(
-                claim=claim, source=document.publisher, document=document, cites=cited
-            )
-            self.summary.created["hops"] += 1
-            changed = True
-        return changed
 
-    def verdict(self, claim: Claim, record: Record) -> bool:
-        wanted = {"verdict": record.verdict, "verdict_explanation": record.explanation}
-        if record.reviewed_at is not None:
-            wanted["reviewed_at"] = record.reviewed_at
-        elif claim.reviewed_at is None:
-            wanted["reviewed_at"] = timezone.now()
-        if all(getattr(claim, name) == value for name, value in wanted.items()):
-            return False
-        services.claim_update(claim, **wanted)
-        return True
+def _reason(exc: ValidationError) -> str:
+    if hasattr(exc, "message_dict"):
+        return "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in exc.message_dict.items())
+    return " ".join(exc.messages)
 
 
 def import_records(
@@ -472,15 +729,9 @@ def import_records(
             except ValidationError as exc:
                 _restore(summary, before)
                 writer.sources.clear()  # rolled-back sources must be looked up again
-                reason = (
-                    "; ".join(
-                        f"{name}: {' '.join(messages)}"
-                        for name, messages in exc.message_dict.items()
-                    )
-                    if hasattr(exc, "message_dict")
-                    else " ".join(exc.messages)
+                summary.problems.append(
+                    Problem(record.index, record.path, _reason(exc), record.origin)
                 )
-                summary.problems.append(Problem(record.index, record.path, reason))
                 summary.skipped_invalid += 1
             if progress and (done % PROGRESS_EVERY == 0 or done == len(records)):
                 progress(done, len(records))
@@ -489,16 +740,43 @@ def import_records(
     return summary
 
 
+def import_data(
+    files: list[tuple[str, object]],
+    *,
+    skip_invalid: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Summary:
+    """Check and import already-decoded JSON files, ``[(name, data), …]``, as one batch.
+
+    Raises FileError for a file that is not ClaimReview JSON, and ImportFailed (nothing
+    written) when any record is bad and ``skip_invalid`` is off.
+    """
+    records, problems, start = [], [], 0
+    for name, data in files:
+        try:
+            items = extract_items(data)
+        except FileError as exc:
+            raise FileError(f"{name}: {exc}") from None
+        good, bad = parse_items(items, origin=name, start=start)
+        records += good
+        problems += bad
+        start += len(items)
+    summary = Summary(skipped_invalid=len(problems), problems=list(problems))
+    if problems and not skip_invalid:
+        raise ImportFailed(summary)
+    return import_records(records, skip_invalid=skip_invalid, progress=progress, summary=summary)
+
+
 def _snapshot(summary: Summary) -> tuple:
-    return dict(summary.created), summary.updated_claims, summary.unchanged
+    return dict(summary.created), summary.updated_reviews, summary.unchanged
 
 
 def _restore(summary: Summary, snapshot: tuple) -> None:
-    summary.created, summary.updated_claims, summary.unchanged = dict(snapshot[0]), *snapshot[1:]
+    summary.created, summary.updated_reviews, summary.unchanged = dict(snapshot[0]), *snapshot[1:]
 
 
 class ImportFailed(Exception):
-    """Some records are bad and --skip-invalid was not given: nothing was written."""
+    """Some records are bad and skip_invalid was not given: nothing was written."""
 
     def __init__(self, summary: Summary):
         super().__init__(f"{len(summary.problems)} invalid records")

@@ -21,6 +21,7 @@ import contextlib
 import datetime
 import json
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -39,6 +40,7 @@ TRACKER_MODELS = [
     "claims.claim",
     "claims.attribution",
     "claims.dispute",
+    "claims.review",
 ]
 HISTORY_MODELS = [
     "sources.historicalsource",
@@ -49,6 +51,7 @@ HISTORY_MODELS = [
     "claims.historicalattribution",
     "claims.historicalattribution_cites",
     "claims.historicaldispute",
+    "claims.historicalreview",
 ]
 CHUNK = 2000
 
@@ -66,7 +69,8 @@ def _is_user_fk(field) -> bool:
 
 
 def _value(value):
-    """A field value as JSON: dates and datetimes as ISO 8601 (UTC), the rest as is."""
+    """A field value as JSON: dates and datetimes as ISO 8601 (UTC), decimals as text, the
+    rest as is."""
     if isinstance(value, datetime.datetime):
         if value.tzinfo is not None:
             value = value.astimezone(datetime.UTC)
@@ -75,6 +79,8 @@ def _value(value):
         return value.isoformat()
     if isinstance(value, datetime.time):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)  # exact, as written (a review's rating scale); floats would round
     return value
 
 

@@ -25,7 +25,7 @@ def test_claim_detail_has_the_design_shape(seed, researcher_api):
         "reviewed_at", "first_reported_at", "is_disputed", "dispute_count", "origins",
         "independent_origin_count", "relay_count", "single_origin_echo", "echo_origin",
         "circular_reporting", "authorship_contested", "attributions", "chains", "disputes",
-        "sources", "documents", "as_of", "created_at", "updated_at",
+        "reviews", "sources", "documents", "as_of", "created_at", "updated_at",
     }  # fmt: skip
     assert body["sources"]["reuters"] == {
         "name": "Reuters", "kind": "news_agency", "is_anonymous": False, "reliability": "F",

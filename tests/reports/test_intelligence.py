@@ -194,9 +194,10 @@ def test_as_of_hides_a_later_hop_and_dispute_and_shows_that_days_verdict(reader_
 # ---------------------------------------------------------------------------- query counts
 
 
-# The graph load of claims.projection (claims, hops, cites, disputes, topics, sources; these
-# claims cite no document, so the documents' query is not needed) and the verdicts of that day.
-AS_OF_EXTRA = 6 + 1
+# The graph load of claims.projection (claims, hops, cites, disputes, reviews, topics,
+# sources; these claims cite no document, so the documents' query is not needed) and the
+# verdicts of that day.
+AS_OF_EXTRA = 7 + 1
 
 
 def test_disputed_report_as_of_queries_constant_for_one_or_many(

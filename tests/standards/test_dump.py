@@ -1,12 +1,14 @@
 """export_tracker / import_tracker: byte-identical round trip on the test database."""
 
+import datetime
 import json
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from claims import services
+from claims import reviews, services
 from claims.models import Attribution, Claim, Dispute, Topic
 from claims.standards import dump
 from sources import services as source_services
@@ -55,6 +57,25 @@ def rich_seed(seed, editor):
     services.dispute_record(
         claim=claim, disputed_by=reuters, kind="correction", resolution="rejected"
     )
+    reviews.review_create(
+        claim=claim,
+        author=reuters,
+        url="https://lupa.example/verificamos",
+        published_at=datetime.datetime(2024, 4, 23, 21, 20, tzinfo=datetime.UTC),
+        rating_text="não é bem assim",
+        rating_language="pt",
+        rating_value=Decimal("-1"),
+        best_rating=Decimal("-1"),
+        worst_rating=Decimal("-1"),
+        verdict="mixed",
+        verdict_basis="table",
+        appearances=[
+            {"url": "https://x.example/1"},
+            {"url": "https://y.example/2", "publisher": "Y"},
+        ],
+        imported_from="brazil.json",
+        imported_at=datetime.datetime(2024, 5, 1, 8, 0, tzinfo=datetime.UTC),
+    )
 
 
 @pytest.mark.parametrize("with_history", [False, True])
@@ -88,6 +109,7 @@ def test_dump_format_is_sorted_and_complete(seed, tmp_path):
         "claims.claim": 9,
         "claims.attribution": 23,
         "claims.dispute": 1,
+        "claims.review": 0,
     }
     rows = [json.loads(line) for line in lines[1:]]
     assert [r["model"] for r in rows] == sorted(

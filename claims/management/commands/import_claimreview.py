@@ -1,6 +1,7 @@
-"""Import schema.org ClaimReview records (an array, one object or a feed) as tracker data."""
+"""Import fact-checkers' reviews (ClaimReview JSON-LD, feeds, Google Fact Check Tools answers)."""
 
 import json
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -9,62 +10,68 @@ from claims.standards import claimreview_import as cri
 
 class Command(BaseCommand):
     help = (
-        "Import ClaimReview JSON-LD: sources, documents, claims, origin hops and verdicts. "
-        "Every record is checked first; a bad record is reported with its position and "
-        "nothing is written unless --skip-invalid. Importing the same file again changes nothing."
+        "Import fact-checkers' reviews as claims.Review rows: ClaimReview objects, arrays, "
+        "@graph, DataFeed, and Google Fact Check Tools API responses. Every record is checked "
+        "first and each bad one is reported with all its errors; nothing is written unless "
+        "--skip-invalid. Importing the same file again changes nothing, and no import ever "
+        "changes a claim's own (editors') verdict."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="a JSON file: an array, one ClaimReview, or a feed")
+        parser.add_argument("files", nargs="+", metavar="FILE", help="JSON file(s) to import")
         parser.add_argument(
             "--skip-invalid",
             action="store_true",
-            help="import the good records and report the bad ones instead of refusing the file",
+            help="import the good records and report the bad ones instead of refusing the batch",
         )
 
-    def handle(self, *args, file, skip_invalid, **options):
+    def handle(self, *args, files, skip_invalid, **options):
+        decoded = []
+        for file in files:
+            try:
+                with open(file, encoding="utf-8-sig") as handle:
+                    decoded.append((Path(file).name, json.load(handle)))
+            except OSError as exc:
+                raise CommandError(
+                    f"Cannot read {file}: {exc.strerror}. Nothing was written."
+                ) from None
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                where = (
+                    f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
+                    if isinstance(exc, json.JSONDecodeError)
+                    else "it is not UTF-8 text"
+                )
+                raise CommandError(f"{file} is not JSON: {where}. Nothing was written.") from None
+        total = sum(len(cri.extract_items(data)) for _, data in decoded if _readable(data))
         try:
-            with open(file, encoding="utf-8-sig") as handle:
-                data = json.load(handle)
-        except OSError as exc:
-            raise CommandError(f"Cannot read {file}: {exc}") from exc
-        except json.JSONDecodeError as exc:
-            raise CommandError(
-                f"{file} is not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}. "
-                "Nothing was written."
-            ) from exc
-        try:
-            items = cri.extract_items(data)
-        except cri.FileError as exc:
-            raise CommandError(f"{file}: {exc} Nothing was written.") from exc
-
-        records, problems = cri.parse_items(items)
-        if problems and not skip_invalid:
-            self.fail(file, problems, len(items))
-
-        summary = cri.Summary(skipped_invalid=len(problems), problems=list(problems))
-        try:
-            cri.import_records(
-                records,
+            summary = cri.import_data(
+                decoded,
                 skip_invalid=skip_invalid,
-                progress=self.progress if len(records) >= cri.PROGRESS_EVERY else None,
-                summary=summary,
+                progress=self.progress if total >= cri.PROGRESS_EVERY else None,
             )
+        except cri.FileError as exc:
+            raise CommandError(f"{exc} Nothing was written.") from None
         except cri.ImportFailed as exc:
-            self.fail(file, exc.summary.problems, len(items))
-
+            problems = sorted(exc.summary.problems, key=lambda p: p.index)
+            listed = "\n".join(f"  {problem}" for problem in problems)
+            raise CommandError(
+                f"{len(problems)} of {total} records are invalid; nothing was written "
+                f"(use --skip-invalid to import the others).\n{listed}"
+            ) from None
         for problem in sorted(summary.problems, key=lambda p: p.index):
             self.stderr.write(f"Skipped {problem}")
-        self.stdout.write(f"Imported {file}: {len(items)} records.")
+        self.stdout.write(f"Imported {', '.join(name for name, _ in decoded)}: {total} records.")
         for line in summary.lines():
             self.stdout.write(line)
 
     def progress(self, done: int, total: int) -> None:
+        """One line per batch of records written, so a long import shows it is moving."""
         self.stderr.write(f"… {done}/{total} records")
 
-    def fail(self, file, problems, total):
-        listed = "\n".join(f"  {problem}" for problem in sorted(problems, key=lambda p: p.index))
-        raise CommandError(
-            f"{file}: {len(problems)} of {total} records are invalid; nothing was written "
-            f"(use --skip-invalid to import the others).\n{listed}"
-        )
+
+def _readable(data) -> bool:
+    try:
+        cri.extract_items(data)
+    except cri.FileError:
+        return False
+    return True
