@@ -9,7 +9,7 @@ import random
 import pytest
 from django.core.exceptions import ValidationError
 
-from claims import projection, services
+from claims import projection, reviews, services
 from claims.models import Attribution, Claim, Dispute
 from factcheck.errors import ReferencedError
 from sources import services as source_services
@@ -46,6 +46,7 @@ def step(rng: random.Random) -> str:
             "delete_dispute",
             "delete_claim",
             "verdict",
+            "review",
         ]
     )
     try:
@@ -111,6 +112,16 @@ def step(rng: random.Random) -> str:
             services.claim_delete(rng.choice(claims))
         elif action == "verdict":
             services.verdict_set(claim=rng.choice(claims), verdict="false", explanation="No.")
+        elif action == "review":
+            review = reviews.review_create(
+                claim=rng.choice(claims),
+                author=rng.choice(sources),
+                rating_text=rng.choice(["Falso", "Engañoso", "Reker hat diesen Satz nie gesagt"]),
+                verdict=rng.choice(["false", "mixed", "unmapped"]),
+                url=f"https://checker.example/{rng.randrange(10**9)}",
+            )
+            if rng.random() < 0.3:
+                reviews.review_delete(review)
     except (ValidationError, ReferencedError):
         return f"{action} (refused)"
     return action
@@ -162,3 +173,29 @@ def test_refresh_derived_rebuilds_what_was_written_behind_the_services_back(seed
     call_command("refresh_derived", stdout=open("/dev/null", "w"), stderr=open("/dev/null", "w"))
     assert stale_claims() == []
     assert seed.telegram_claim.document["dispute_count"] == 1
+
+
+def test_reviews_show_in_the_document_and_never_touch_the_editors_verdict(seed):
+    claim = services.verdict_set(claim=seed.telegram_claim, verdict="misattributed")
+    lupa = SourceFactory(name="Lupa", kind="organization")
+    review = reviews.review_create(
+        claim=claim,
+        author=lupa,
+        url="https://lupa.example/falso",
+        rating_text="Falso",
+        rating_language="pt",
+        verdict="false",
+    )
+    claim.refresh_from_db()
+    assert claim.verdict == "misattributed"
+    [listed] = claim.document["reviews"]
+    assert (listed["id"], listed["author"], listed["rating_text"]) == (
+        review.pk,
+        lupa.slug,
+        "Falso",
+    )
+    assert claim.document["sources"][lupa.slug]["name"] == "Lupa"
+    source_services.source_update(lupa, name="Agência Lupa")
+    claim.refresh_from_db()
+    assert claim.document["sources"][lupa.slug]["name"] == "Agência Lupa"
+    assert stale_claims() == []
