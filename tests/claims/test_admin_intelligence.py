@@ -39,7 +39,7 @@ def test_change_page_shows_editor_and_suggested_credibility_with_the_reason(edit
     html = change_page(editor_client, graph.claim)
     assert "<strong>Editor’s:</strong> 6: truth cannot be judged</p>" in html
     assert "<strong>Suggested:</strong> 2: probably true</p>" in html
-    assert "Reason: 2 independent origins rated A-C; lowered by 1 open dispute(s)." in html
+    assert "Reason: 2 independent origins rated A-C; lowered by 1 open dispute." in html
     assert "2 independent origins" in html  # the provenance picture's summary
 
 
