@@ -291,6 +291,8 @@ def test_admin_import_says_each_rows_errors_in_words(page, demo_server, shots, t
     assert "Row 2 (file line 3)" in second
     assert "kind: Value 'broadcaster' is not a valid choice." in second
     assert "Allowed values: news_agency, news_outlet, government, official," in second
+    totals = page.locator("[data-import-totals]").inner_text()
+    assert totals == "3 rows read: 2 failed, 1 would be new, 0 would change, 0 unchanged."
     # The words are on the page, not behind a hover badge.
     assert page.locator(".validation-error-count").count() == 0
     assert page.locator("td.import-errors-words").first.is_visible()
@@ -298,3 +300,34 @@ def test_admin_import_says_each_rows_errors_in_words(page, demo_server, shots, t
     assert_no_sideways_scroll(page)
     # Nothing was imported, the valid row included.
     assert not Source.objects.filter(slug__in=["yahya-saree", "al-jazeera", "centcom"]).exists()
+
+
+GOOD_SOURCES = (
+    "slug,name,kind,is_anonymous,affiliated_with,affiliation,country,reliability,description,url\n"
+    "centcom,CENTCOM,military,0,,,US,B,"
+    "\"United States Central Command, the US military's command for the Middle East and "
+    'Central Asia; it issues statements on strikes in Iraq, Syria and Yemen",'
+    "https://www.centcom.mil/MEDIA/PRESS-RELEASES/Press-Release-View/Article/3000000/"
+    "centcom-statement-on-strikes-against-iranian-backed-militia-facilities-in-iraq/\n"
+)
+
+
+def test_admin_import_preview_fits_and_says_what_it_will_do(page, demo_server, shots, tmp_path):
+    upload = tmp_path / "sources.csv"
+    upload.write_text(GOOD_SOURCES, encoding="utf-8")
+    admin_log_in(page, demo_server.url)
+    for width in WIDTHS:
+        at_width(page, width)
+        page.goto(f"{demo_server.url}/admin/sources/source/import/")
+        page.set_input_files("input[type=file]", str(upload))
+        page.select_option("select[name=format]", label="csv")
+        page.click("input[type=submit]")
+        totals = page.locator("[data-import-totals]")
+        totals.wait_for()
+        assert totals.inner_text() == (
+            "1 row read: 1 new, 0 to change, 0 unchanged. Nothing is saved until you confirm."
+        )
+        assert page.locator("table.import-preview tr.new").count() == 1
+        page.screenshot(path=str(shots / f"admin-import-preview-{width}.png"), full_page=True)
+        assert_no_sideways_scroll(page)
+    assert not Source.objects.filter(slug="centcom").exists()  # not confirmed: not saved
