@@ -195,13 +195,14 @@ class ClaimAdmin(SpreadsheetAdminMixin, ServiceAdmin):
     resource_classes = [ClaimResource]  # claims with a "chain" column of chain lines
     form = ClaimAdminForm
     inlines = [HopInline, DisputeInline]
+    # Six columns that fit 1280 px beside the nav sidebar and the filters: the credibility
+    # grade rides under the verdict it qualifies rather than taking a column of its own.
     list_display = [
         "short_text",
         "first_reported",
         "origins_display",
         "disputes",
-        "verdict",
-        "credibility_grade",
+        "verdict_and_credibility",
         "independent_origins",
     ]
     list_display_links = ["short_text"]
@@ -325,10 +326,15 @@ class ClaimAdmin(SpreadsheetAdminMixin, ServiceAdmin):
         css = "disputed-live" if claim.is_disputed else "disputed-closed"
         return format_html('<span class="{}">{}</span>', css, claim.dispute_count)
 
-    @admin.display(description="credibility", ordering="credibility")
-    def credibility_grade(self, claim):
+    @admin.display(description="verdict", ordering="verdict")
+    def verdict_and_credibility(self, claim):
+        """The verdict, with the editor's credibility grade under it (its label as a tooltip)."""
         return format_html(
-            '<span title="{}">{}</span>', claim.get_credibility_display(), claim.credibility
+            '<span class="list-verdict">{}</span>'
+            '<span class="list-credibility" title="{}">credibility {}</span>',
+            claim.get_verdict_display(),
+            claim.get_credibility_display(),
+            claim.credibility,
         )
 
     @admin.display(description="origins")
@@ -372,12 +378,11 @@ class ClaimAdmin(SpreadsheetAdminMixin, ServiceAdmin):
         facts = self._entry(claim).facts
         return format_html(
             '<div class="cred-compare">'
-            '<p class="cred-editor"><strong>Editor’s:</strong> {} — {}</p>'
-            '<p class="cred-suggested"><strong>Suggested:</strong> {} — {}</p>'
+            '<p class="cred-editor"><strong>Editor’s:</strong> {}</p>'
+            '<p class="cred-suggested"><strong>Suggested:</strong> {}</p>'
             '<p class="cred-reason">Reason: {}</p></div>',
-            claim.credibility,
+            # The labels carry their number ("6: truth cannot be judged"): no "6 — 6: …".
             claim.get_credibility_display(),
-            facts.suggested_credibility,
             dict(Claim._meta.get_field("credibility").choices).get(facts.suggested_credibility),
             facts.suggested_credibility_reason,
         )

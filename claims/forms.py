@@ -104,7 +104,9 @@ class ClaimAdminForm(forms.ModelForm):
             attrs={
                 "rows": 3,
                 "class": "vLargeTextField chain-lines",
-                "placeholder": "US officials + Iraqi officials → Reuters → Antiwar.com",
+                # Written as an example, and styled as one (provenance.css), so that an empty
+                # box never reads as a chain already entered.
+                "placeholder": "e.g. US officials + Iraqi officials → Reuters → Antiwar.com",
             }
         ),
         help_text=CHAIN_LINES_HELP,

@@ -289,6 +289,11 @@ def authorship_denials(disputes: Iterable) -> dict:
 CONTESTING_KINDS = {"denial", "authorship_denial", "contradiction", "retraction", "fact_check"}
 
 
+def plural(count: int, word: str) -> str:
+    """``word`` as it reads after ``count``: "1 origin", "2 origins" (never "origin(s)")."""
+    return word if count == 1 else f"{word}s"
+
+
 def suggested_credibility(
     hops: Iterable, disputes: Iterable, families: dict | None = None
 ) -> tuple[int, str]:
@@ -313,20 +318,22 @@ def suggested_credibility(
     grades = {family: min(s.reliability for s in sources) for family, sources in families.items()}
     reliable = sum(1 for grade in grades.values() if grade in RELIABLE)
     count = len(grades)
+    origins = f"{count} independent {plural(count, 'origin')}"
+    others = f"{count - 1} other independent {plural(count - 1, 'origin')}"
     if reliable >= 2:
         grade, reason = 1, f"{reliable} independent origins rated A-C"
     elif reliable == 1 and count >= 2:
-        grade, reason = 2, f"one origin rated A-C, with {count - 1} other independent origin(s)"
+        grade, reason = 2, f"one origin rated A-C, with {others}"
     elif reliable == 1:
         grade, reason = 3, "a single independent origin, rated A-C"
     elif any(g in "DE" for g in grades.values()):
-        grade, reason = 4, f"{count} independent origin(s), none rated better than D"
+        grade, reason = 4, f"{origins}, none rated better than D"
     else:
-        return 6, f"{count} independent origin(s), all of reliability F (cannot be judged)."
+        return 6, f"{origins}, all of reliability F (cannot be judged)."
     open_disputes = [d for d in disputes if d.resolution == "open"]
     if open_disputes:
         grade = min(5, grade + len(open_disputes))
-        reason += f"; lowered by {len(open_disputes)} open dispute(s)"
+        reason += f"; lowered by {len(open_disputes)} open {plural(len(open_disputes), 'dispute')}"
     return grade, reason[0].upper() + reason[1:] + "."
 
 

@@ -13,7 +13,7 @@ exported claims carry their chains in the same syntax, so an export imports back
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from import_export import fields, resources, widgets
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
@@ -39,6 +39,30 @@ class SlugWidget(widgets.ForeignKeyWidget):
             raise ValueError(f"No source has the slug “{value}”.") from None
 
 
+def with_allowed_values(error: ValidationError, model) -> ValidationError:
+    """``error`` with each invalid-choice message followed by the values its field allows.
+
+    A spreadsheet row with ``kind = broadcaster`` should say what to write instead, not only
+    that the value is wrong.
+    """
+    if not hasattr(error, "error_dict"):
+        return error
+    fixed = {}
+    for name, errors in error.error_dict.items():
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            field = None
+        allowed = [str(value) for value, _ in field.flatchoices] if field and field.choices else []
+        fixed[name] = [
+            ValidationError(f"{item.messages[0]} Allowed values: {', '.join(allowed)}.")
+            if allowed and item.code == "invalid_choice"
+            else item
+            for item in errors
+        ]
+    return ValidationError(fixed)
+
+
 class ServiceResource(resources.ModelResource):
     """A ModelResource whose writes go through a create and an update service."""
 
@@ -57,10 +81,13 @@ class ServiceResource(resources.ModelResource):
     def save_instance(self, instance, is_create, row, **kwargs):
         """Write through the services; their ValidationError becomes the row's error."""
         data = self.service_data(instance)
-        if is_create:
-            saved = self.create(data)
-        else:
-            saved = self.update(instance, data)
+        try:
+            if is_create:
+                saved = self.create(data)
+            else:
+                saved = self.update(instance, data)
+        except ValidationError as exc:
+            raise with_allowed_values(exc, self._meta.model) from None
         instance.pk = saved.pk
         for name in ("slug",):
             if hasattr(saved, name):

@@ -16,7 +16,7 @@ from django.core.paginator import InvalidPage, Paginator
 from django.db import connection
 from django.db.models import Exists, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 
@@ -25,6 +25,7 @@ from claims.choices import DisputeKind, Verdict
 from claims.filtersets import ClaimFilterSet
 from claims.models import Attribution, Claim, Dispute, Topic
 from sources.choices import SourceKind
+from sources.filtersets import SourceFilterSet
 from sources.models import Source
 
 from .entries import claim_entry
@@ -54,6 +55,37 @@ def reports_access(view):
             # Our own login page, not the admin's: the admin's refuses readers and
             # researchers who are not staff, and they are exactly who reads reports.
             return redirect_to_login(request.get_full_path(), reverse("reports:login"))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def drop_empty_params(view):
+    """Redirect (302) a report GET that carries empty parameters to its URL without them.
+
+    A filter form submits every field, so a filtered report URL would carry fifteen mostly
+    empty parameters; dropping them server-side keeps shared and bookmarked URLs readable
+    without any JavaScript. A CSV download is answered as it is: a script that fetched it
+    without following redirects would otherwise get an empty file.
+    """
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method == "GET" and request.GET.get("format") != "csv":
+            query = request.GET.copy()
+            dropped = False
+            for name in list(query):
+                values = query.getlist(name)
+                kept = [value for value in values if value.strip() != ""]
+                if len(kept) != len(values):
+                    dropped = True
+                    if kept:
+                        query.setlist(name, kept)
+                    else:
+                        del query[name]
+            if dropped:
+                rest = query.urlencode()
+                return HttpResponseRedirect(f"{request.path}?{rest}" if rest else request.path)
         return view(request, *args, **kwargs)
 
     return wrapped
@@ -161,6 +193,7 @@ def csv_query(request) -> str:
     return query.urlencode()
 
 
+@drop_empty_params
 @reports_access
 def disputed_report(request):
     """``/reports/disputed/``: every disputed claim, filtered like the API, newest first."""
@@ -238,7 +271,10 @@ SOURCE_COLUMNS = {
     "disputes_against": "disputes_against_count",
     "disputes_raised": "disputes_raised_count",
 }
-SOURCE_PARAMS = {"sort", "page", "page_size"}
+# What the sources report understands: its own sort and paging, and the API's own source
+# filters for search (words in the name or description) and kind.
+SOURCE_FILTERS = ("search", "kind")
+SOURCE_PARAMS = {"sort", "page", "page_size", *SOURCE_FILTERS}
 SOURCE_HEADERS = [
     ("name", "source"),
     ("kind", "kind"),
@@ -275,7 +311,8 @@ def source_ordering(request) -> tuple[str, list]:
         raise BadRequest(
             {
                 name: [
-                    f"Unknown query parameter “{name}”. Known parameters: page, page_size, sort."
+                    f"Unknown query parameter “{name}”. Known parameters: "
+                    f"{', '.join(sorted(SOURCE_PARAMS))}."
                 ]
                 for name in unknown
             }
@@ -297,18 +334,61 @@ def source_ordering(request) -> tuple[str, list]:
     return sort, ordering
 
 
+def source_filters(request, rows):
+    """``rows`` narrowed by the request's ``search`` and ``kind``, through the API's filterset.
+
+    Raises ``BadRequest`` naming the parameter; a bad kind lists the kinds there are.
+    """
+    data = {name: request.GET[name] for name in SOURCE_FILTERS if request.GET.get(name)}
+    filterset = SourceFilterSet(data, queryset=rows)
+    if not filterset.is_valid():
+        errors = {name: list(messages) for name, messages in filterset.errors.items()}
+        if "kind" in errors:
+            errors["kind"].append(f"Kinds: {', '.join(SourceKind.values)}.")
+        raise BadRequest(errors)
+    return filterset.qs
+
+
+def name_range(rows) -> str:
+    """``A–F``: the first letters of the first and last names on an alphabetical page."""
+    if not rows:
+        return ""
+    first, last = rows[0].name[:1].upper(), rows[-1].name[:1].upper()
+    return first if first == last else f"{first}–{last}"
+
+
+def source_pager(sort: str, page) -> dict:
+    """Pagination words that fit the order: letters for names, plain next/previous otherwise."""
+    pager = {"previous": "← previous", "next": "next →", "range": ""}
+    if sort in {"name", "-name"}:
+        pager["range"] = name_range(list(page.object_list))
+    return pager
+
+
+@drop_empty_params
 @reports_access
 def sources_report(request):
-    """``/reports/sources/``: per source, claims originated and relayed, disputes, reliability."""
-    context = {"errors": {}, "headers": SOURCE_HEADERS, "sort": "name"}
+    """``/reports/sources/``: per source, claims originated and relayed, disputes, reliability.
+
+    ``search`` (words in the name or description) and ``kind`` narrow the list as they do on
+    the API's ``sources/``.
+    """
+    context = {
+        "errors": {},
+        "headers": SOURCE_HEADERS,
+        "sort": "name",
+        "filters": request.GET,
+        "source_kinds": SourceKind.choices,
+    }
     try:
         sort, ordering = source_ordering(request)
-        rows = source_rows().select_related("affiliated_with").order_by(*ordering)
+        rows = source_filters(request, source_rows())
+        rows = rows.select_related("affiliated_with").order_by(*ordering)
         page = paginate(request, rows)
     except BadRequest as exc:
         context["errors"] = exc.errors
         return render(request, "claims/reports/sources.html", context, status=400)
-    context.update(sort=sort, page=page)
+    context.update(sort=sort, page=page, pager=source_pager(sort, page))
     return render(request, "claims/reports/sources.html", context)
 
 
@@ -346,6 +426,7 @@ def admin_change_url(request, claim_id: int) -> str:
         return ""
 
 
+@drop_empty_params
 @reports_access
 def claim_report(request, pk: int):
     """``/reports/claims/<id>/``: one claim's chains, disputes, verdict and verdict history."""

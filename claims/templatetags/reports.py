@@ -43,3 +43,22 @@ def source_options(sources) -> str:
     return mark_safe(
         "".join(f'<option value="{escape(slug)}">{escape(name)}</option>' for slug, name in sources)
     )
+
+
+# Query parameters that say how a report is paged or delivered, not what it shows.
+NOT_FILTERS = frozenset({"page", "page_size", "format"})
+
+
+@register.simple_tag
+def active_filters(query) -> list[tuple[str, str]]:
+    """``(name, "value, value")`` for each non-empty filter in ``query`` (a ``QueryDict``).
+
+    What a printout's header and the folded filter form's summary list, so a reader knows
+    what the page shows without reading its URL.
+    """
+    active = []
+    for name, values in query.lists():
+        values = [value for value in values if value.strip()]
+        if name not in NOT_FILTERS and values:
+            active.append((name, ", ".join(values)))
+    return active

@@ -65,7 +65,7 @@ def test_seed_suggested_credibility_beside_the_editors(seed, researcher_api):
     assert drone["credibility"] == 6
     assert drone["suggested_credibility"] == 6
     assert drone["suggested_credibility_reason"] == (
-        "2 independent origin(s), all of reliability F (cannot be judged)."
+        "2 independent origins, all of reliability F (cannot be judged)."
     )
     [chain, _] = drone["chains"]
     assert chain["weakest_reliability"] == "F"
@@ -119,7 +119,7 @@ def test_affiliated_origins_are_one_independent_origin(researcher_api):
     # One family rated D at best: grade 4.
     assert body["suggested_credibility"] == 4
     assert (
-        body["suggested_credibility_reason"] == "1 independent origin(s), none rated better than D."
+        body["suggested_credibility_reason"] == "1 independent origin, none rated better than D."
     )
     assert texts(researcher_api.get(URL, {"min_independent_origins": 2})) == set()
 
@@ -169,7 +169,7 @@ def test_researcher_questions_of_the_issue(researcher_api):
     # Two origins rated A and B: grade 1, lowered one step by the open denial.
     assert (row["suggested_credibility"], row["suggested_credibility_reason"]) == (
         2,
-        "2 independent origins rated A-C; lowered by 1 open dispute(s).",
+        "2 independent origins rated A-C; lowered by 1 open dispute.",
     )
     assert texts(researcher_api.get(URL, {"single_origin_echo": "true"})) == {echo.claim.text}
 

@@ -137,7 +137,7 @@ def test_suggested_credibility_anonymous_f_origins_cannot_be_judged(seed):
     claim = loaded(seed.drone_claim)
     grade, reason = provenance.suggested_credibility(claim.attributions.all(), [])
     assert grade == 6
-    assert "2 independent origin(s), all of reliability F" in reason
+    assert "2 independent origins, all of reliability F" in reason
 
 
 def test_similar_claims_finds_a_rephrased_duplicate(seed):

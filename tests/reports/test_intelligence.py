@@ -57,7 +57,7 @@ def test_seed_telegram_entry_shows_authorship_denied_on_the_hop(reader_client, s
     assert marks[TELEGRAM_SLUG].get("data-weakest") == "true"
     assert "weakest link: F at Telegram channel affiliated with Kataib Hezbollah" in text
     assert (
-        "suggested credibility 6 (editor’s: 6) — 1 independent origin(s), all of reliability F "
+        "suggested credibility 6 (editor’s: 6) — 1 independent origin, all of reliability F "
         "(cannot be judged)." in text
     )
 
@@ -94,7 +94,7 @@ def test_two_origins_and_a_claim_denial_read_apart_from_authorship(reader_client
         "2",
         "6",
     )
-    assert "2 independent origins rated A-C; lowered by 1 open dispute(s)." in text
+    assert "2 independent origins rated A-C; lowered by 1 open dispute." in text
     # Each of the two chains names its own weakest link: the outlet rated C.
     weakest = with_attribute(article, "data-weakest-reliability")
     assert [m["data-weakest-reliability"] for m in weakest] == ["C", "C"]
@@ -119,7 +119,7 @@ def test_claim_page_shows_editor_and_suggested_credibility(reader_client, seed):
     html = page(reader_client, f"/reports/claims/{seed.drone_claim.pk}/")
     text = text_of(html)
     assert "Credibility (editor’s): 6: truth cannot be judged" in text
-    assert "Suggested by the provenance: 6 — 2 independent origin(s), all of reliability F" in text
+    assert "Suggested by the provenance: 6 — 2 independent origins, all of reliability F" in text
     assert "2 independent origins" in text
 
 

@@ -64,7 +64,10 @@ class Command(BaseCommand):
             if dispute:
                 self.ensure_dispute(claim, dispute, sources, documents, hops_by_source, created)
 
-        summary = ", ".join(f"{n} {what}" for what, n in created.items())
+        # "1 dispute", not "1 disputes": the keys are plural nouns.
+        summary = ", ".join(
+            f"{n} {what if n != 1 else what.removesuffix('s')}" for what, n in created.items()
+        )
         self.stdout.write(f"Demo data loaded from the seed article: created {summary}.")
 
     def ensure_hops(self, claim, spec, sources, documents, created):
