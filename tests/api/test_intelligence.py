@@ -118,9 +118,7 @@ def test_affiliated_origins_are_one_independent_origin(researcher_api):
     assert body["independent_origin_count"] == 1
     # One family rated D at best: grade 4.
     assert body["suggested_credibility"] == 4
-    assert (
-        body["suggested_credibility_reason"] == "1 independent origin, none rated better than D."
-    )
+    assert body["suggested_credibility_reason"] == "1 independent origin, none rated better than D."
     assert texts(researcher_api.get(URL, {"min_independent_origins": 2})) == set()
 
 

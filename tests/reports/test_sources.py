@@ -1,4 +1,4 @@
-"""/reports/sources/: per-source figures, sorting, search and kind, page words; clean report URLs."""
+"""/reports/sources/: figures, sorting, search and kind, page words; clean report URLs."""
 
 import re
 
