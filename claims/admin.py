@@ -23,7 +23,7 @@ from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html, format_html_join
 
-from sources.admin import ServiceAdmin, adopt
+from factcheck.admin_base import ServiceAdmin, adopt
 from sources.choices import SourceKind
 
 from . import reviews, selectors, services
