@@ -762,17 +762,12 @@ def verify(sample: int, seed: int) -> None:
 def project_all() -> None:
     """Store every claim's projection with ``claims.projection.refresh_all`` (progress on
     stderr), as ``manage.py refresh_derived`` does."""
-    from django.db import connection, transaction
-
     from claims import projection
 
     def progress(done, total):
         print(f"\rproject: {done:,}/{total:,} claims", end="", file=sys.stderr, flush=True)
 
-    with transaction.atomic():
-        with connection.cursor() as cur:
-            cur.execute("SET LOCAL synchronous_commit = off")
-        projection.refresh_all(batch=2000, progress=progress)
+    projection.refresh_all(batch=2000, progress=progress, jobs=2)
     print(file=sys.stderr)
 
 

@@ -7,7 +7,7 @@ filters need; ``store`` writes them onto the claim in the same transaction as th
 stored result; only ``as_of`` builds documents afresh, with these same functions.
 """
 
-from .document import CSV_HEADER, build, csv_header_line, csv_line, figures
+from .document import CSV_HEADER, build, csv_header_line, csv_line, figures, project
 from .graph import load, load_one
 from .store import (
     FIGURES,
@@ -31,6 +31,7 @@ __all__ = [
     "figures",
     "load",
     "load_one",
+    "project",
     "refresh",
     "refresh_all",
     "refresh_for_documents",

@@ -11,31 +11,32 @@ the sources it mentions (``sources``) and the documents its hops and disputes ap
 from __future__ import annotations
 
 import csv
+import datetime
 import io
-
-from rest_framework import serializers
 
 from factcheck.api import csv_safe
 
 from .. import provenance
 
-# DRF's own fields format dates and datetimes, so every surface writes them one way
-# (ISO dates; UTC date-times ending in Z).
-_date = serializers.DateField().to_representation
-_datetime = serializers.DateTimeField().to_representation
-
 
 def day(value):
-    """A date (or moment) as the API writes it, or None."""
+    """A date (or a stored moment) as the API writes it, or None."""
     if value is None:
         return None
     if isinstance(value, str):
         return value
-    return _date(value)
+    return value.isoformat()
 
 
 def moment(value):
-    return None if value is None else _datetime(value)
+    """An aware datetime as the API writes it: UTC, ISO 8601, ``Z`` for +00:00 (DRF's form)."""
+    if value is None:
+        return None
+    text = value.astimezone(datetime.UTC).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+# ---------------------------------------------------------------------------- figures
 
 
 def _number(value):
@@ -52,31 +53,58 @@ def _published_by(review, as_of) -> bool:
     return review.published_at.date() <= as_of
 
 
-# ---------------------------------------------------------------------------- figures
+class Analysis:
+    """Everything derived from one set of hops and disputes, each walked once: the citation
+    graph, its chains, origin families, relays, grade and flags."""
+
+    __slots__ = (
+        "built",
+        "paths",
+        "families",
+        "relays",
+        "echo",
+        "denied",
+        "circular",
+        "grade",
+        "reason",
+        "first_reported_at",
+        "is_disputed",
+    )
+
+    def __init__(self, hops, disputes):
+        self.built = provenance.build_graph(hops)
+        self.paths = provenance.chains(hops, graph=self.built)
+        self.families = provenance.origin_families(hops, self.built)
+        self.relays = provenance.relay_sources(hops, self.built)
+        self.echo = provenance.is_echo(self.families, self.relays)
+        self.denied = provenance.authorship_denials(disputes)
+        self.circular = provenance.circular_hop_ids(hops, self.paths)
+        self.grade, self.reason = provenance.suggested_credibility(hops, disputes, self.families)
+        self.first_reported_at = provenance.first_reported(hops)
+        self.is_disputed = provenance.is_disputed(disputes)
 
 
-def figures(graph, hops=None, disputes=None) -> dict:
+def figures(graph, hops=None, disputes=None, analysis: Analysis | None = None) -> dict:
     """The figures stored on the claim (filters and orderings read them), from ``graph``'s
     hops and disputes, or the given subsets (``as_of``)."""
     hops = graph.hops if hops is None else hops
     disputes = graph.disputes if disputes is None else disputes
+    facts = analysis or Analysis(hops, disputes)
     parts = [graph.text]
     for hop in hops:
         parts += [hop.quote, hop.quote_translation]
     for dispute in disputes:
         parts += [dispute.quote, dispute.quote_translation, dispute.statement]
-    families = provenance.origin_families(hops)
-    relays = provenance.relay_sources(hops)
     return {
-        "first_reported_at": provenance.first_reported(hops),
+        "first_reported_at": facts.first_reported_at,
         "dispute_count": len(disputes),
-        "is_disputed": provenance.is_disputed(disputes),
+        "is_disputed": facts.is_disputed,
         "search_document": "\n".join(part for part in parts if part),
-        "independent_origin_count": len(families),
-        "relay_count": len(relays),
-        "single_origin_echo": provenance.is_echo(families, relays),
-        "circular_reporting": bool(provenance.circular_hop_ids(hops)),
-        "authorship_contested": bool(provenance.authorship_denials(disputes)),
+        "independent_origin_count": len(facts.families),
+        "relay_count": len(facts.relays),
+        "single_origin_echo": facts.echo,
+        "circular_reporting": bool(facts.circular),
+        "authorship_contested": bool(facts.denied),
     }
 
 
@@ -115,20 +143,22 @@ def build(graph, *, as_of=None, history=None) -> dict:
     """The claim's document. With ``as_of`` (a date), the claim as known that day: hops and
     disputes stated by then (``provenance.as_of``) and the verdict of ``history``, its
     history row in force that day (None: not reviewed yet)."""
+    return project(graph, as_of=as_of, history=history)[1]
+
+
+def project(graph, *, as_of=None, history=None) -> tuple[dict, dict]:
+    """(stored figures, document) of a claim graph, every derived fact computed once."""
     hops, disputes = graph.hops, graph.disputes
     if as_of is not None:
         hops, disputes = provenance.as_of(hops, disputes, as_of)
         graph = graph.with_verdict_of(history)
-    stored = figures(graph, hops, disputes)
-    built = provenance.build_graph(hops)
-    paths = provenance.chains(hops, graph=built)
-    families = provenance.origin_families(hops, built)
-    relays = provenance.relay_sources(hops, built)
-    echo = provenance.is_echo(families, relays)
+    facts = Analysis(hops, disputes)
+    stored = figures(graph, hops, disputes, facts)
+    built, paths, families = facts.built, facts.paths, facts.families
+    echo = facts.echo
     echo_origin = next(iter(families.values()))[0] if echo else None
-    grade, reason = provenance.suggested_credibility(hops, disputes, families)
-    denied = provenance.authorship_denials(disputes)
-    circular = provenance.circular_hop_ids(hops, paths)
+    grade, reason = facts.grade, facts.reason
+    denied, circular = facts.denied, facts.circular
     sources: dict = {}
     documents: dict = {}
 
@@ -215,7 +245,7 @@ def build(graph, *, as_of=None, history=None) -> dict:
         for review in graph.reviews
         if as_of is None or _published_by(review, as_of)
     ]
-    return {
+    return stored, {
         "id": graph.pk,
         "text": graph.text,
         "occurred_at": day(graph.occurred_at),
