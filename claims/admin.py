@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 
+from factcheck.moments import MomentListFilter
 from sources.admin import ServiceAdmin
 from sources.choices import SourceKind
 
@@ -211,9 +212,10 @@ class ClaimAdmin(SpreadsheetAdminMixin, ServiceAdmin):
         OriginAnonymousFilter,
         "topics",
         "credibility",
-        "first_reported_at",
+        # Django's date filters and date_hierarchy need a DateField; first_reported_at is a
+        # moment (a day or a time), filtered by its stored, sortable text.
+        MomentListFilter.on("first_reported_at", "first reported"),
     ]
-    date_hierarchy = "first_reported_at"
     search_fields = ["text", "attributions__quote", "location"]
     list_per_page = 50
     readonly_fields = [
@@ -566,7 +568,7 @@ def part_history(claim_id) -> tuple[list[dict], bool]:
                     part
                     for part in [
                         record.get_relation_display(),
-                        f"stated {record.stated_at:%Y-%m-%d}" if record.stated_at else "",
+                        f"stated {record.stated_at.display()}" if record.stated_at else "",
                         f"“{short(record.quote, 60)}”" if record.quote else "",
                     ]
                     if part

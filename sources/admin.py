@@ -19,6 +19,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from claims.resources import DocumentResource, SourceResource, SpreadsheetAdminMixin
 from factcheck.errors import ReferencedError
+from factcheck.moments import MomentListFilter
 
 from . import services
 from .models import Document, Source
@@ -295,11 +296,11 @@ class DocumentAdmin(SpreadsheetAdminMixin, ServiceAdmin):
     resource_classes = [DocumentResource]
     form = DocumentAdminForm
     list_display = ["title", "publisher", "kind", "published_at", "language"]
-    list_filter = ["kind", "language", "published_at"]
+    # date_hierarchy and Django's date filter need a DateField; published_at is a moment.
+    list_filter = ["kind", "language", MomentListFilter.on("published_at", "published")]
     list_select_related = ["publisher"]
     search_fields = ["title", "url", "author", "publisher__name"]
     autocomplete_fields = ["publisher"]
-    date_hierarchy = "published_at"
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["kind", "title", "publisher", "author", "published_at", "language"]}),
