@@ -141,7 +141,8 @@ def _csv_line_sql() -> str:
     summary = (
         f"{name('d.disputed_by_id')} || ', ' || d.kind"
         f" || CASE WHEN d.target_id IS NULL THEN '' ELSE ' of ' || {target_name} || '''s hop' END"
-        " || COALESCE(' ' || to_char(d.stated_at, 'YYYY-MM-DD'), '')"
+        # A moment is stored as its ISO text (factcheck.moments): written as it is.
+        " || COALESCE(' ' || d.stated_at, '')"
         f" || CASE WHEN d.quote <> '' THEN ': “' || {_sql_escaped('d.quote')} || '”' ELSE '' END"
         " || ' (' || d.resolution || ')'"
     )
@@ -156,7 +157,7 @@ def _csv_line_sql() -> str:
         f"{claim}.credibility::text",
         _sql_day(f"{claim}.occurred_at"),
         _sql_cell(f"{claim}.location"),
-        _sql_day(f"{claim}.first_reported_at"),
+        f"COALESCE({claim}.first_reported_at, '')",
         f"CASE WHEN {claim}.is_disputed THEN 'true' ELSE 'false' END",
         f"{claim}.dispute_count::text",
         # Most claims have one origin: its slug is looked up without a subquery.

@@ -35,7 +35,8 @@ def dispute_summary(dispute) -> str:
 
 def summary_line(by: str, kind: str, target: str | None, day: str | None, quote: str, resolution):
     """``Kataib Hezbollah, authorship_denial of Reuters's hop 2024-02-05: “…” (open)``;
-    ``day`` is the ISO date the dispute was stated, if known."""
+    ``day`` is the moment the dispute was stated as stored (``2024-02-05``, or
+    ``2024-02-05T18:00:00Z`` when the time is known), if known."""
     target = f" of {target}'s hop" if target is not None else ""
     quote = f": “{quote}”" if quote else ""
     when = f" {day}" if day else ""

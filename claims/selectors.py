@@ -6,11 +6,12 @@ each runs a fixed number of queries whatever the page size.
 
 from __future__ import annotations
 
-import datetime
 import re
 
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
+
+from factcheck.moments import parse_moment
 
 from .models import Attribution, Claim, Dispute
 
@@ -48,11 +49,12 @@ def disputed_claims() -> QuerySet:
 
 
 def verdicts_as_of(claim_ids, day) -> dict:
-    """claim id -> the claim's history row in force at the end of ``day`` (one query).
+    """claim id -> the claim's history row in force at ``day``: the end of that day for a
+    date, that instant for a date-time (a moment, ``factcheck.moments``). One query.
 
     Claims with no history row by then are absent: they had not been entered yet.
     """
-    end = datetime.datetime.combine(day, datetime.time.max, tzinfo=datetime.UTC)
+    end = parse_moment(day).end
     rows = (
         Claim.history.filter(id__in=list(claim_ids), history_date__lte=end)
         .select_related("reviewed_by")  # shown as the reviewer of that day, no query per row

@@ -102,7 +102,6 @@ def derived_values(claim: Claim, hops: list, disputes: list) -> dict:
     One definition, used by the services on every write and by the benchmark's bulk loader,
     so both fill the columns identically.
     """
-    dates = [hop.stated_at for hop in hops if hop.stated_at]
     parts = [claim.text]
     for hop in hops:
         parts += [hop.quote, hop.quote_translation]
@@ -111,7 +110,7 @@ def derived_values(claim: Claim, hops: list, disputes: list) -> dict:
     live = [d for d in disputes if d.resolution != Resolution.REJECTED]
     graph = provenance.build_graph(hops)
     return {
-        "first_reported_at": min(dates) if dates else None,
+        "first_reported_at": provenance.first_reported(hops),
         "dispute_count": len(disputes),
         "is_disputed": bool(live),
         "search_document": "\n".join(part for part in parts if part),

@@ -193,8 +193,10 @@ def end_of(value) -> Moment | None:
 
 
 def on_or_before(moment, bound) -> bool:
-    """True when ``moment`` is no later than ``bound`` (a day bound meaning its whole day)."""
-    return parse_moment(moment) <= end_of(bound)
+    """True when ``moment`` is no later than ``bound`` (a day bound meaning its whole day);
+    False when there is no moment (nothing says it had happened by then)."""
+    moment = parse_moment(moment)
+    return moment is not None and moment <= end_of(bound)
 
 
 def from_datetime(value: datetime.datetime | None) -> Moment | None:

@@ -19,7 +19,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from claims.resources import DocumentResource, SourceResource, SpreadsheetAdminMixin
 from factcheck.errors import ReferencedError
-from factcheck.moments import MomentListFilter
+from factcheck.moments import MomentField, MomentInput, MomentListFilter
 
 from . import services
 from .models import Document, Source
@@ -48,7 +48,11 @@ class ServiceAdmin(SimpleHistoryAdmin):
     """
 
     # Editors paste bare domains; https is the right guess today (and Django 6's default).
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        # The admin gives every CharField its plain text box; a moment shows what it takes.
+        MomentField: {"widget": MomentInput},
+    }
 
     # History is read-only: reverting from the history page would write the old row back
     # without the services' rules and derived columns.

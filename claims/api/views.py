@@ -25,6 +25,7 @@ from claims.filtersets import (
     TopicFilterSet,
 )
 from claims.models import Claim, Topic
+from factcheck.moments import on_or_before
 from factcheck.viewsets import TrackerModelViewSet
 
 from .serializers import (
@@ -109,7 +110,7 @@ class ClaimViewSet(TrackerModelViewSet):
     def get_object(self):
         obj = super().get_object()
         day = self.as_of_day()
-        if day is not None and not (obj.first_reported_at and obj.first_reported_at <= day):
+        if day is not None and not on_or_before(obj.first_reported_at, day):
             # The same rule as the list's as_of filter: nobody had reported it by then.
             raise exceptions.NotFound(f"Claim #{obj.pk} had not been reported by {day}.")
         return obj

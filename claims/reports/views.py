@@ -23,6 +23,7 @@ from claims import csv_export, selectors
 from claims.choices import DisputeKind, Verdict
 from claims.filtersets import ClaimFilterSet
 from claims.models import Attribution, Claim, Dispute, Topic
+from factcheck.moments import on_or_before
 from factcheck.response_cache import keep_public_page
 from sources.choices import SourceKind
 from sources.models import Source
@@ -358,7 +359,7 @@ def claim_report(request, pk: int):
     except BadRequest as exc:
         context = {"claim": claim, "errors": exc.errors}
         return render(request, "claims/reports/claim.html", context, status=400)
-    if day is not None and not (claim.first_reported_at and claim.first_reported_at <= day):
+    if day is not None and not on_or_before(claim.first_reported_at, day):
         # The list's as_of rule: nobody had reported the claim by then.
         raise Http404(f"Claim #{pk} had not been reported by {day}.")
     [entry] = entries_of([claim], day)

@@ -225,7 +225,7 @@ def claim_documents(claim) -> list:
             seen[hop.document_id] = (position, hop.document)
     ordered = sorted(
         seen.values(),
-        key=lambda pair: (pair[1].published_at is None, pair[1].published_at or 0, pair[0]),
+        key=lambda pair: (pair[1].published_at is None, pair[1].published_at or "", pair[0]),
     )
     return [document for _, document in ordered]
 
