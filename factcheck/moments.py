@@ -24,6 +24,7 @@ import re
 import django_filters
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -158,12 +159,13 @@ def parse_moment(value) -> Moment | None:
         try:
             return Moment(datetime.date.fromisoformat(text).isoformat())
         except ValueError as exc:
-            raise MomentError(f"“{text}” is not a real date ({exc}).") from exc
+            raise MomentError(f"Enter a valid date: “{text}” is not a real date ({exc}).") from exc
     match = _TIME_RE.fullmatch(text)
     if match is None:
         raise MomentError(
-            f"“{text[:40]}” is not a date (2024-04-22) or an ISO 8601 date-time with an "
-            "offset (2024-04-22T18:00:00Z, 2024-04-22T21:00:00+03:00)."
+            f"Enter a valid date or date-time: “{text[:40]}” is neither a date (2024-04-22) "
+            "nor an ISO 8601 date-time with an offset (2024-04-22T18:00:00Z, "
+            "2024-04-22T21:00:00+03:00)."
         )
     offset = match["offset"] or ""
     if offset in ("Z", "z"):
@@ -174,7 +176,9 @@ def parse_moment(value) -> Moment | None:
     try:
         moment = datetime.datetime.fromisoformat(f"{match['date']}T{clock}{offset}")
     except ValueError as exc:
-        raise MomentError(f"“{text}” is not a real date and time ({exc}).") from exc
+        raise MomentError(
+            f"Enter a valid date-time: “{text}” is not a real date and time ({exc})."
+        ) from exc
     return _from_datetime(moment, text)
 
 
@@ -364,15 +368,15 @@ class MomentFilter(django_filters.Filter):
 
 
 class MomentListFilter(admin.SimpleListFilter):
-    """Admin sidebar filter on a moment column: the last day, week, month or year.
+    """Admin sidebar filter on a moment column: the past week, month or year, or no date.
 
     Django's own date filters need a DateField; this one compares stored strings, which the
     column's index serves.
     """
 
     field_name = ""
-    choices = (
-        ("1", "Past 24 hours"),
+    # Whole days (a day-only moment has no hour to compare), counted back from today, UTC.
+    periods = (
         ("7", "Past 7 days"),
         ("31", "Past 31 days"),
         ("365", "Past year"),
@@ -381,13 +385,16 @@ class MomentListFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         """The periods offered."""
-        return self.choices
+        return self.periods
 
     def queryset(self, request, queryset):
         """Rows whose moment falls in the chosen period (days counted from today, UTC)."""
         value = self.value()
         if not value:
             return queryset
+        if value not in dict(self.periods):
+            # The admin answers this with its "?e=1" page instead of a server error.
+            raise IncorrectLookupParameters(f"Unknown period “{value}”.")
         if value == "none":
             return queryset.filter(**{f"{self.field_name}__isnull": True})
         since = timezone.now() - datetime.timedelta(days=int(value))

@@ -413,3 +413,16 @@ def test_migrations_keep_existing_dates_as_days_and_datetimes_as_utc_times():
             )
         names = {row[0] for row in cursor.fetchall()}
     assert {"claims_claim_reported_idx", "claims_claim_disp_rep_idx"} <= names
+
+
+def test_admin_claim_list_filters_by_a_recent_period(sources, admin_client):
+    from django.utils import timezone
+
+    recent = _claim_with_hop("recent wire", timezone.now(), sources["Wire"])
+    old = _claim_with_hop("old wire", "2024-04-22T09:00:00Z", sources["Wire"])
+    html = admin_client.get("/admin/claims/claim/", {"first_reported_at": "7"}).content.decode()
+    assert f"/admin/claims/claim/{recent.pk}/change/" in html
+    assert f"/admin/claims/claim/{old.pk}/change/" not in html
+    # An unknown period is the admin's error page, not a server error.
+    response = admin_client.get("/admin/claims/claim/", {"first_reported_at": "soon"})
+    assert response.status_code == 302 and "e=1" in response["Location"]
