@@ -47,7 +47,7 @@ _DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # hours and minutes, optional seconds and fraction, optional offset. A bare hour or the
 # basic format (20240422T1800) is refused rather than guessed at.
 _TIME_RE = re.compile(
-    r"(?P<date>\d{4}-\d{2}-\d{2})[T ](?P<clock>\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?)"
+    r"(?P<date>\d{4}-\d{2}-\d{2})[Tt ](?P<clock>\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?)"
     r"\s*(?P<offset>Z|z|[+-]\d{2}(?::?\d{2})?)?"
 )
 
@@ -297,11 +297,13 @@ class MomentFormField(forms.CharField):
 
 # ---------------------------------------------------------------------------- API field
 
+# What the API accepts, for the OpenAPI schema: a date, or a date-time with an offset.
+MOMENT_PATTERN = (
+    r"^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}([.,]\d{1,9})?)?\s*(Z|z|[+-]\d{2}(:?\d{2})?))?$"
+)
 MOMENT_SCHEMA = {
     "type": "string",
-    "pattern": (
-        r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?\s*(Z|z|[+-]\d{2}(:?\d{2})?))?$"
-    ),
+    "pattern": MOMENT_PATTERN,
     "example": "2024-04-22T18:00:00Z",
     "description": (
         "A date (2024-04-22) or an ISO 8601 date-time with an offset (2024-04-22T18:00:00Z); "
@@ -344,6 +346,11 @@ class MomentSerializerField(serializers.Field):
 # ---------------------------------------------------------------------------- filters
 
 
+# A filter parameter's schema: the parameter's own description says what the bound means.
+MOMENT_FILTER_SCHEMA = {"type": "string", "pattern": MOMENT_PATTERN, "example": "2024-04-22"}
+
+
+@extend_schema_field(MOMENT_FILTER_SCHEMA)
 class MomentFilter(django_filters.Filter):
     """A filter bound taking a date or a date-time with an offset.
 
