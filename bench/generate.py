@@ -395,6 +395,17 @@ class Generator:
     def day(self, offset: int) -> dt.date:
         return START + dt.timedelta(days=min(offset, SPAN))
 
+    def moment(self, offset: int, serial: int) -> str:
+        """When a hop or dispute was stated, as stored (``factcheck.moments``): the day
+        ``offset``, and for every third row (by id) a time of day in UTC too, as wire reports
+        and denials carry. Chosen from the id, not the random stream, so every other
+        generated value stays what it was for the same seed."""
+        day = self.day(offset).isoformat()
+        if serial % 3:
+            return day
+        seconds = (serial * 7919) % 86400
+        return f"{day}T{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}Z"
+
     def batch(self, first: int, last: int):
         """COPY text for claims ``first``..``last`` (inclusive) and everything under them."""
         rng = self.rng
@@ -422,7 +433,7 @@ class Generator:
                 translation = ""
                 if quote and src.kind in ("armed_group", "social_channel") and rng.random() < 0.5:
                     translation, quote = quote, "بيان صادر عن المقاومة"
-                stated = self.day(when) if rng.random() < 0.97 else None
+                stated = self.moment(when, self.hop_id) if rng.random() < 0.97 else None
                 hops.append(Hop(self.hop_id, src, stated, quote, translation, []))
             for _ in range(n_relays):
                 src = pick(rng, self.relay_pool, self.relay_cum)
@@ -434,7 +445,7 @@ class Generator:
                     cited.append(other)
                 when += rng.randrange(3)
                 quote = rng.choice(QUOTES) if rng.random() < 0.4 else ""
-                hops.append(Hop(self.hop_id, src, self.day(when), quote, "", cited))
+                hops.append(Hop(self.hop_id, src, self.moment(when, self.hop_id), quote, "", cited))
             disputes: list[Disp] = []
             dispute_rows = []
             if rng.random() < 0.10:
@@ -453,7 +464,7 @@ class Generator:
                         by = pick(rng, self.dispute_pool, self.dispute_cum)
                     resolution = rng.choice(("open",) * 7 + ("upheld",) * 2 + ("rejected",))
                     self.dispute_id += 1
-                    stated = self.day(when + 1 + rng.randrange(10))
+                    stated = self.moment(when + 1 + rng.randrange(10), self.dispute_id)
                     target_id = target.pk if target else None
                     disputes.append(Disp(kind, target_id, resolution, dquote, "", statement))
                     dispute_rows.append(
@@ -520,7 +531,7 @@ class Generator:
                 cites = hop._prefetched_objects_cache["cites"]
                 document = None
                 if cites and rng.random() < 0.5:
-                    # The relay's own article, published the day it relayed the claim.
+                    # The relay's own article, published when it relayed the claim.
                     self.document_id += 1
                     document = self.document_id
                     docs_out.write(

@@ -24,6 +24,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html, format_html_join
 
 from factcheck.admin_base import ServiceAdmin, adopt
+from factcheck.moments import MomentListFilter
 from sources.choices import SourceKind
 
 from . import reviews, selectors, services
@@ -217,9 +218,10 @@ class ClaimAdmin(SpreadsheetAdminMixin, ServiceAdmin):
         OriginAnonymousFilter,
         "topics",
         "credibility",
-        "first_reported_at",
+        # Django's date filters and date_hierarchy need a DateField; first_reported_at is a
+        # moment (a day or a time), filtered by its stored, sortable text.
+        MomentListFilter.on("first_reported_at", "first reported"),
     ]
-    date_hierarchy = "first_reported_at"
     search_fields = ["text", "attributions__quote", "location"]
     list_per_page = 50
     readonly_fields = [
@@ -548,7 +550,7 @@ def part_history(claim_id) -> tuple[list[dict], bool]:
                     part
                     for part in [
                         record.get_relation_display(),
-                        f"stated {record.stated_at:%Y-%m-%d}" if record.stated_at else "",
+                        f"stated {record.stated_at.display()}" if record.stated_at else "",
                         f"“{short(record.quote, 60)}”" if record.quote else "",
                     ]
                     if part

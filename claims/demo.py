@@ -5,9 +5,10 @@ verdict, the field stays empty. The sentences quoted on Antiwar.com's hops are t
 article's own words.
 """
 
-import datetime
+from factcheck.moments import parse_moment
 
-ARTICLE_DATE = datetime.date(2024, 4, 22)
+# A day, not a time: the article gives no time of day, and the demo invents nothing.
+ARTICLE_DATE = parse_moment("2024-04-22")
 
 SOURCES = [
     # name, kind, anonymous, country, affiliated_with, affiliation, description

@@ -15,6 +15,7 @@ from factcheck.filters import (
     SlugFilter,
     StrictFilterSet,
 )
+from factcheck.moments import MomentFilter, end_of
 from sources.choices import SourceKind
 from sources.models import Source
 from sources.selectors import family_ids_sql
@@ -117,15 +118,17 @@ class ClaimFilterSet(StrictFilterSet):
     occurred_before = django_filters.DateFilter(
         field_name="occurred_at", lookup_expr="lte", help_text="Inclusive."
     )
-    reported_after = django_filters.DateFilter(
+    reported_after = MomentFilter(
         field_name="first_reported_at",
         lookup_expr="gte",
-        help_text="Inclusive, on first_reported_at.",
+        help_text="Inclusive, on first_reported_at: a date (from the start of that day) or a "
+        "date-time with offset (2024-04-22T09:00:00Z).",
     )
-    reported_before = django_filters.DateFilter(
+    reported_before = MomentFilter(
         field_name="first_reported_at",
         lookup_expr="lte",
-        help_text="Inclusive, on first_reported_at.",
+        help_text="Inclusive, on first_reported_at: a date (to the end of that day) or a "
+        "date-time with offset (2024-04-22T12:00:00Z).",
     )
     min_independent_origins = django_filters.NumberFilter(
         field_name="independent_origin_count",
@@ -145,11 +148,12 @@ class ClaimFilterSet(StrictFilterSet):
         field_name="authorship_contested",
         help_text="true: an open or upheld authorship denial contests one of its hops.",
     )
-    as_of = django_filters.DateFilter(
+    as_of = MomentFilter(
         method="filter_as_of",
         help_text=(
-            "Show the tracker as known on this date: claims first reported by then, "
-            "with the hops, disputes and verdict of that day."
+            "Show the tracker as known at this moment: a date (the end of that day) or a "
+            "date-time with offset (2024-04-22T12:00:00Z). Claims first reported by then, "
+            "with the hops, disputes and verdict of that moment."
         ),
     )
     ordering = NullsLastOrderingFilter(
@@ -205,7 +209,7 @@ class ClaimFilterSet(StrictFilterSet):
     def filter_as_of(self, queryset, name, value):
         # What the hops and disputes looked like that day is drawn by the consumer from
         # provenance.as_of; the filter keeps the claims that were known by then.
-        return queryset.filter(first_reported_at__lte=value)
+        return queryset.filter(first_reported_at__lte=end_of(value))
 
     def filter_dispute(self, queryset, name, value):
         return queryset  # applied together in filter_queryset

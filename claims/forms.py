@@ -15,6 +15,8 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 
+from factcheck.moments import MomentInput
+
 from . import locking, provenance, services
 from .choices import Relation
 from .models import Attribution, Claim, Dispute
@@ -212,6 +214,8 @@ class HopInlineForm(forms.ModelForm):
             "quote_translation": forms.Textarea(attrs={"rows": 2, "cols": 30}),
             "note": forms.Textarea(attrs={"rows": 1, "cols": 60}),
             "quote_language": forms.TextInput(attrs={"size": 5}),
+            # A date or a time with offset; the admin would otherwise give a bare text box.
+            "stated_at": MomentInput(),
         }
 
     def clean(self):
@@ -331,6 +335,7 @@ class DisputeInlineForm(forms.ModelForm):
             "quote_translation": forms.Textarea(attrs={"rows": 2, "cols": 20}),
             "resolution_note": forms.Textarea(attrs={"rows": 2, "cols": 20}),
             "quote_language": forms.TextInput(attrs={"size": 4}),
+            "stated_at": MomentInput(),
         }
 
 
@@ -387,6 +392,7 @@ class HopAdminForm(forms.ModelForm):
             "stated_at",
             "note",
         ]
+        widgets = {"stated_at": MomentInput()}
 
     def clean(self):
         cleaned = super().clean()
@@ -410,6 +416,7 @@ class DisputeAdminForm(forms.ModelForm):
     class Meta:
         model = Dispute
         fields = ["claim", *DisputeInlineForm.Meta.fields]
+        widgets = {"stated_at": MomentInput()}
 
     def _post_clean(self):
         super()._post_clean()

@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from factcheck.moments import MomentField
+
 from .choices import (
     Credibility,
     DisputeKind,
@@ -61,7 +63,8 @@ class Claim(models.Model):
     )
 
     # Derived by claims.services; stored because filters and orderings need them.
-    first_reported_at = models.DateField(null=True, blank=True, editable=False)
+    # A moment (factcheck.moments): the earliest hop's day or time, as that hop gives it.
+    first_reported_at = MomentField(null=True, blank=True, editable=False)
     is_disputed = models.BooleanField(default=False, editable=False)
     dispute_count = models.PositiveIntegerField(default=0, editable=False)
     search_document = models.TextField(blank=True, default="", editable=False)
@@ -175,8 +178,11 @@ class Attribution(models.Model):
         max_length=35, blank=True, help_text="BCP 47; blank when the same as the document's."
     )
     quote_translation = models.TextField(blank=True)
-    stated_at = models.DateField(
-        null=True, blank=True, help_text="Defaults to the document's date."
+    stated_at = MomentField(
+        null=True,
+        blank=True,
+        help_text="Date (2024-04-22) or date and time with offset (2024-04-22T18:00Z); "
+        "defaults to the document's.",
     )
     note = models.TextField(blank=True)
 
@@ -241,7 +247,7 @@ class Dispute(models.Model):
     quote = models.TextField(blank=True)
     quote_language = models.CharField(max_length=35, blank=True)
     quote_translation = models.TextField(blank=True)
-    stated_at = models.DateField(null=True, blank=True)
+    stated_at = MomentField(null=True, blank=True)
     document = models.ForeignKey(
         "sources.Document",
         on_delete=models.PROTECT,
@@ -300,7 +306,9 @@ class Review(models.Model):
         max_length=1000, blank=True, help_text="The review's own page; unique when set."
     )
     # A date-time for now; the "date or date-time with precision" field replaces it later.
-    published_at = models.DateTimeField(null=True, blank=True)
+    published_at = MomentField(
+        null=True, blank=True, help_text="A date, or a date and time with offset (see Times)."
+    )
     headline = models.CharField(max_length=500, blank=True)
     body = models.TextField(blank=True, help_text="The review's explanation (reviewBody).")
     language = models.CharField(max_length=35, blank=True, help_text="BCP 47 tag, e.g. pt-BR.")

@@ -9,6 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from factcheck import moments
+from factcheck.moments import parse_moment
+
 # Enumerating paths is exponential in the worst case (a lattice of hops each citing two
 # others); a claim with more chains than this is cut off and says so.
 MAX_CHAINS = 64
@@ -176,8 +179,9 @@ def find_cycle(edges: Mapping) -> list:
 
 
 def first_reported(hops: Iterable):
-    """Earliest date any hop was stated, or None."""
-    dates = [hop.stated_at for hop in hops if hop.stated_at]
+    """Earliest moment any hop was stated (a day or a UTC time, ``factcheck.moments``), or
+    None. A day-only hop counts from the start of its day, so it beats a timed hop that day."""
+    dates = [parse_moment(hop.stated_at) for hop in hops if hop.stated_at]
     return min(dates) if dates else None
 
 
@@ -341,8 +345,9 @@ def suggested_credibility(
 
 
 def known_on(hops: Iterable) -> dict:
-    """hop id -> the date the hop was known: its own ``stated_at``, or else the earliest date
-    of a hop that cites it (a relay proves its source had spoken by then); None if undated."""
+    """hop id -> the moment the hop was known: its own ``stated_at``, or else the earliest
+    moment of a hop that cites it (a relay proves its source had spoken by then); None if
+    undated. Moments are ``factcheck.moments.Moment``: a day or a UTC time."""
     graph = build_graph(hops)
     memo: dict = {}
 
@@ -351,8 +356,8 @@ def known_on(hops: Iterable) -> dict:
             return memo[pk]
         hop = graph.hops[pk]
         if hop.stated_at:
-            memo[pk] = hop.stated_at
-            return hop.stated_at
+            memo[pk] = parse_moment(hop.stated_at)
+            return memo[pk]
         dates = [
             date_of(child, trail + (pk,)) for child in graph.cited_by[pk] if child not in trail
         ]
@@ -364,24 +369,29 @@ def known_on(hops: Iterable) -> dict:
 
 
 def dispute_date(dispute):
-    """When a dispute became known: its own date, its document's, or when it was entered."""
+    """When a dispute became known, as a moment: its own, its document's, or the time it was
+    entered."""
     if dispute.stated_at:
-        return dispute.stated_at
+        return parse_moment(dispute.stated_at)
     if dispute.document_id and dispute.document.published_at:
-        return dispute.document.published_at
-    return dispute.created_at.date() if dispute.created_at else None
+        return parse_moment(dispute.document.published_at)
+    return moments.from_datetime(dispute.created_at)
 
 
 def as_of(hops: Iterable, disputes: Iterable, day) -> tuple[list, list]:
-    """The hops and disputes known on ``day``; undated hops stay (nothing says they are later)."""
+    """The hops and disputes known by ``day``: a date (its whole day counts) or a moment in
+    time (``2024-04-22T12:00:00Z``: a hop stated at 09:00 is in, a denial at 18:00 is not).
+    A day-only statement counts from the start of its day. Undated hops stay (nothing says
+    they are later)."""
+    bound = moments.end_of(day)
     hops = list(hops)
     dates = known_on(hops)
-    visible = [hop for hop in hops if dates.get(hop.pk) is None or dates[hop.pk] <= day]
+    visible = [hop for hop in hops if dates.get(hop.pk) is None or dates[hop.pk] <= bound]
     visible_ids = {hop.pk for hop in visible}
     shown_disputes = [
         d
         for d in disputes
-        if (dispute_date(d) is None or dispute_date(d) <= day)
+        if (dispute_date(d) is None or dispute_date(d) <= bound)
         and (d.target_id is None or d.target_id in visible_ids)
     ]
     return visible, shown_disputes

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from factcheck.moments import MomentField, parse_moment
 from sources.models import Source
 
 from . import projection
@@ -146,6 +147,9 @@ def _differs(review: Review, name: str, value) -> bool:
         wanted = value.pk if value is not None else None
         return current != wanted
     current = getattr(review, name)
+    if isinstance(field, MomentField):
+        # A moment compares as stored: the same instant sent as +03:00 is no change.
+        return parse_moment(current) != parse_moment(value)
     if isinstance(current, datetime.datetime) and isinstance(value, datetime.datetime):
         return current != value
     if field.get_internal_type() == "DecimalField" and current is not None and value is not None:

@@ -6,7 +6,6 @@ each runs a fixed number of queries whatever the page size.
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import json
 import re
@@ -15,6 +14,8 @@ from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.http import StreamingHttpResponse
+
+from factcheck.moments import on_or_before, parse_moment
 
 from .models import Attribution, Claim, Dispute
 
@@ -99,7 +100,7 @@ def documents_as_of(claim_ids, day, *, missing_ok: bool = False) -> list[dict]:
         if graph is None:
             continue
         document = projection.build(graph, as_of=day, history=verdicts.get(pk))
-        if document["first_reported_at"] is None or str(document["first_reported_at"]) > str(day):
+        if not on_or_before(document["first_reported_at"], day):
             continue
         documents.append(document)
     return documents
@@ -144,11 +145,12 @@ def claims_csv_download(claims: QuerySet, filename: str, *, bom: bool = False):
 
 
 def verdicts_as_of(claim_ids, day) -> dict:
-    """claim id -> the claim's history row in force at the end of ``day`` (one query).
+    """claim id -> the claim's history row in force at ``day``: the end of that day for a
+    date, that instant for a date-time (a moment, ``factcheck.moments``). One query.
 
     Claims with no history row by then are absent: they had not been entered yet.
     """
-    end = datetime.datetime.combine(day, datetime.time.max, tzinfo=datetime.UTC)
+    end = parse_moment(day).end
     rows = (
         Claim.history.filter(id__in=list(claim_ids), history_date__lte=end)
         .select_related("reviewed_by")  # shown as the reviewer of that day, no query per row

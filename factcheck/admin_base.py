@@ -15,6 +15,7 @@ from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from factcheck.errors import ReferencedError
+from factcheck.moments import MomentField, MomentInput
 
 
 def adopt(obj, saved) -> None:
@@ -37,7 +38,11 @@ class ServiceAdmin(SimpleHistoryAdmin):
     """
 
     # Editors paste bare domains; https is the right guess today (and Django 6's default).
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        # The admin gives every CharField its plain text box; a moment shows what it takes.
+        MomentField: {"widget": MomentInput},
+    }
 
     # History is read-only: reverting from the history page would write the old row back
     # without the services' rules and derived columns.

@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 
 from claims.resources import DocumentResource, SourceResource, SpreadsheetAdminMixin
 from factcheck.admin_base import ServiceAdmin
+from factcheck.moments import MomentListFilter
 
 from . import services
 from .models import Document, Source
@@ -194,11 +195,11 @@ class DocumentAdmin(SpreadsheetAdminMixin, ServiceAdmin):
     resource_classes = [DocumentResource]
     form = DocumentAdminForm
     list_display = ["title", "publisher", "kind", "published_at", "language"]
-    list_filter = ["kind", "language", "published_at"]
+    # date_hierarchy and Django's date filter need a DateField; published_at is a moment.
+    list_filter = ["kind", "language", MomentListFilter.on("published_at", "published")]
     list_select_related = ["publisher"]
     search_fields = ["title", "url", "author", "publisher__name"]
     autocomplete_fields = ["publisher"]
-    date_hierarchy = "published_at"
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["kind", "title", "publisher", "author", "published_at", "language"]}),

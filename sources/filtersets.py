@@ -10,6 +10,7 @@ from factcheck.filters import (
     SlugFilter,
     StrictFilterSet,
 )
+from factcheck.moments import MomentFilter
 
 from .choices import DocumentKind, Reliability, SourceKind
 from .models import Document, Source
@@ -51,11 +52,17 @@ class DocumentFilterSet(StrictFilterSet):
     kind = MultipleChoiceFilter(
         choices=DocumentKind.choices, help_text="Document kind; several allowed."
     )
-    published_after = django_filters.DateFilter(
-        field_name="published_at", lookup_expr="gte", help_text="Inclusive date (YYYY-MM-DD)."
+    published_after = MomentFilter(
+        field_name="published_at",
+        lookup_expr="gte",
+        help_text="Inclusive: a date (YYYY-MM-DD, from the start of that day) or a date-time "
+        "with offset (2024-04-22T09:00:00Z).",
     )
-    published_before = django_filters.DateFilter(
-        field_name="published_at", lookup_expr="lte", help_text="Inclusive date (YYYY-MM-DD)."
+    published_before = MomentFilter(
+        field_name="published_at",
+        lookup_expr="lte",
+        help_text="Inclusive: a date (YYYY-MM-DD, to the end of that day) or a date-time "
+        "with offset (2024-04-22T12:00:00Z).",
     )
     search = django_filters.CharFilter(
         method="filter_search", help_text="Words in title, author or URL."

@@ -5,6 +5,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
+from factcheck.moments import MomentField
+
 from .choices import Affiliation, DocumentKind, Reliability, SourceKind
 
 
@@ -106,8 +108,9 @@ class Document(models.Model):
         related_name="documents",
     )
     author = models.CharField(max_length=300, blank=True)
-    published_at = models.DateField(null=True, blank=True)
-    retrieved_at = models.DateTimeField(null=True, blank=True)
+    # Moments (factcheck.moments): a day, or a time in UTC, kept as given.
+    published_at = MomentField(null=True, blank=True)
+    retrieved_at = MomentField(null=True, blank=True)
     archive_url = models.URLField(max_length=1000, blank=True)
     language = models.CharField(max_length=35, default="en", help_text="BCP 47 tag, e.g. en, ar.")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -137,5 +140,5 @@ class Document(models.Model):
         ]
 
     def __str__(self) -> str:
-        when = f" ({self.published_at:%Y-%m-%d})" if self.published_at else ""
+        when = f" ({self.published_at.display()})" if self.published_at else ""
         return f"{self.title}{when}"

@@ -15,6 +15,7 @@ import datetime
 import io
 
 from factcheck.api import csv_safe
+from factcheck.moments import on_or_before
 
 from .. import provenance
 
@@ -47,10 +48,9 @@ def _number(value):
 
 
 def _published_by(review, as_of) -> bool:
-    """A review counts as known on ``as_of`` when it was published by the end of that day."""
-    if review.published_at is None:
-        return False
-    return review.published_at.date() <= as_of
+    """A review counts as known on ``as_of`` when it was published by then (a day bound
+    meaning its whole day)."""
+    return on_or_before(review.published_at, as_of)
 
 
 class Analysis:
@@ -228,7 +228,7 @@ def project(graph, *, as_of=None, history=None) -> tuple[dict, dict]:
             "id": review.pk,
             "author": named(review.author),
             "url": review.url,
-            "published_at": moment(review.published_at),
+            "published_at": day(review.published_at),
             "headline": review.headline,
             "language": review.language,
             "rating_text": review.rating_text,

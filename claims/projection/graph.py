@@ -10,7 +10,6 @@ functions for a stored document and for an ``as_of`` one.
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable
 
 from sources.models import Document, Source
@@ -225,8 +224,9 @@ class ClaimGraph(Node):
 
 
 def _dispute_order(dispute: DisputeNode):
-    # The order every surface lists disputes in: by the day stated (undated last), then id.
-    return (dispute.stated_at is None, dispute.stated_at or datetime.date.min, dispute.pk)
+    # The order every surface lists disputes in: by the moment stated (undated last), then id;
+    # moments are sortable ISO text (factcheck.moments).
+    return (dispute.stated_at is None, dispute.stated_at or "", dispute.pk)
 
 
 def load(claim_ids: Iterable[int]) -> dict[int, ClaimGraph]:

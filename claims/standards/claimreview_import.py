@@ -38,6 +38,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from claims import reviews, services
 from claims.models import Claim, Review
+from factcheck.moments import Moment, parse_moment
 from sources import services as source_services
 from sources.choices import SourceKind
 from sources.models import Document, Source
@@ -87,7 +88,7 @@ class Appearance:
 
     url: str
     headline: str
-    published_at: datetime.date | None
+    published_at: Moment | None
     publisher: Party | None
     author: str = ""
 
@@ -97,7 +98,7 @@ class Appearance:
         if self.headline:
             data["headline"] = self.headline
         if self.published_at:
-            data["datePublished"] = self.published_at.isoformat()
+            data["datePublished"] = str(self.published_at)
         if self.publisher:
             data["publisher"] = self.publisher.name
         if self.author:
@@ -115,7 +116,7 @@ class Record:
     claim_text: str
     author: Party
     url: str = ""
-    published_at: datetime.datetime | None = None
+    published_at: Moment | None = None
     headline: str = ""
     body: str = ""
     language: str = ""
@@ -328,8 +329,10 @@ def _url(value, what: str, errors: Errors) -> str:
     return url
 
 
-def _moment(value, what: str, errors: Errors) -> datetime.datetime | None:
-    """A date-time with its time of day; a bare date is midnight UTC, a naive time is UTC."""
+def _moment(value, what: str, errors: Errors) -> Moment | None:
+    """A moment with its precision (DESIGN.md "Times"): a bare date stays a day, a date-time
+    keeps its time of day in UTC; a date-time without an offset is read as UTC, which is what
+    publishers that leave it out mean in practice."""
     value = _first(value)
     if value in (None, ""):
         return None
@@ -343,15 +346,15 @@ def _moment(value, what: str, errors: Errors) -> datetime.datetime | None:
         if day is None or len(value) > 10:
             errors.append(f"{what} “{value}” is not an ISO 8601 date or date-time")
             return None
-        return datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC)
+        return parse_moment(day)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=datetime.UTC)
-    return moment
+    return parse_moment(moment)
 
 
 def _day(value, what: str, errors: Errors) -> datetime.date | None:
     moment = _moment(value, what, errors)
-    return moment.date() if moment else None
+    return datetime.date.fromisoformat(str(moment)[:10]) if moment else None
 
 
 def _language(value) -> str:
@@ -411,7 +414,7 @@ def _appearance(value, what: str, errors: Errors) -> Appearance | None:
     return Appearance(
         url=url,
         headline=headline,
-        published_at=_day(value.get("datePublished"), f"{what}.datePublished", errors),
+        published_at=_moment(value.get("datePublished"), f"{what}.datePublished", errors),
         publisher=_party(
             value.get("publisher"), f"{what}.publisher", errors, PUBLISHER_DEFAULT_KIND
         ),

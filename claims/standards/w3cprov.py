@@ -12,6 +12,8 @@ The mapping (every identifier is a URL of our API, so a PROV tool can follow it 
   ``wasAttributedTo`` its source, with its quote as ``prov:value``;
 - each document → an entity of type ``prov:Collection`` + ``factcheck:Document``,
   ``wasAttributedTo`` its publisher, ``hadMember`` each hop (and dispute) that appears in it;
+- dates (``factcheck:statedAt``, ``factcheck:publishedAt``) are typed ``xsd:date`` for a
+  day and ``xsd:dateTime`` for a time (``factcheck.moments``);
 - cites: a hop that ``quotes`` → ``wasQuotedFrom`` the cited hop, otherwise ``wasDerivedFrom``;
 - every non-origin hop ``hadPrimarySource`` each origin hop it rests on (transitively);
 - each dispute → an entity of type ``factcheck:Dispute`` + ``factcheck:<kind>`` with the
@@ -27,10 +29,17 @@ import prov.model as pm
 from django.urls import reverse
 
 from claims import provenance
+from factcheck.moments import parse_moment
 from sources.choices import SourceKind
 
 FACTCHECK_NS = "https://factcheck.example/ns#"
 PERSON_KINDS = {SourceKind.PERSON, SourceKind.OFFICIAL}
+
+
+def _moment(value) -> pm.Literal:
+    """A moment as a typed literal: ``xsd:date`` for a day, ``xsd:dateTime`` for a time."""
+    moment = parse_moment(value)
+    return pm.Literal(str(moment), datatype=pm.XSD[moment.xsd_type])
 
 
 def _api(base_url: str, name: str) -> str:
@@ -103,7 +112,7 @@ def claim_prov(claim, *, base_url: str) -> pm.ProvDocument:
         if document_row.url:
             attributes.append(("factcheck:url", document_row.url))
         if document_row.published_at:
-            attributes.append(("factcheck:publishedAt", document_row.published_at.isoformat()))
+            attributes.append(("factcheck:publishedAt", _moment(document_row.published_at)))
         record = doc.entity(dcm[f"{document_row.pk}/"], attributes)
         documents[document_row.pk] = record
         if document_row.publisher_id:
@@ -122,7 +131,7 @@ def claim_prov(claim, *, base_url: str) -> pm.ProvDocument:
         if hop.quote_translation:
             attributes.append(("factcheck:quoteTranslation", hop.quote_translation))
         if hop.stated_at:
-            attributes.append(("factcheck:statedAt", hop.stated_at.isoformat()))
+            attributes.append(("factcheck:statedAt", _moment(hop.stated_at)))
         entity = doc.entity(hop_ns[f"{hop.pk}/"], attributes)
         entities[hop.pk] = entity
         doc.specializationOf(entity, claim_entity)
@@ -153,7 +162,7 @@ def claim_prov(claim, *, base_url: str) -> pm.ProvDocument:
         if dispute.statement:
             attributes.append(("factcheck:statement", dispute.statement))
         if dispute.stated_at:
-            attributes.append(("factcheck:statedAt", dispute.stated_at.isoformat()))
+            attributes.append(("factcheck:statedAt", _moment(dispute.stated_at)))
         entity = doc.entity(dsp[f"{dispute.pk}/"], attributes)
         doc.wasAttributedTo(entity, agent(dispute.disputed_by))
         contested = entities.get(dispute.target_id, claim_entity)

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from factcheck.moments import MomentField, MomentSerializerField
 from sources import services
 from sources.models import Document, Source
 
@@ -10,7 +11,14 @@ class StrictFieldsMixin:
     """Reject body fields the resource does not have, so a misspelt field is a 400, not a no-op.
 
     Read-only fields are accepted (and ignored) so that a GET body can be edited and PUT back.
+    Also maps moment columns (``factcheck.moments``) to the field that takes a date or a
+    date-time with an offset and gives back what is stored.
     """
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        MomentField: MomentSerializerField,
+    }
 
     def to_internal_value(self, data):
         if hasattr(data, "keys"):

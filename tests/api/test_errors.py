@@ -41,7 +41,11 @@ def test_misspelt_claim_filter_is_400_listing_known_ones(seed, researcher_api):
             "credibility",
             "Select a valid choice. 9 is not one of the available choices.",
         ),
-        ("reported_after=2024-13-01", "reported_after", "Enter a valid date."),
+        (
+            "reported_after=2024-13-01",
+            "reported_after",
+            "Enter a valid date: “2024-13-01” is not a real date (month must be in 1..12).",
+        ),
         ("occurred_before=last-week", "occurred_before", "Enter a valid date."),
         ("origin=nobody", "origin", "No source with the slug “nobody”."),
         ("source_family=nobody", "source_family", "No source with the slug “nobody”."),

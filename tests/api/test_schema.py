@@ -9,6 +9,7 @@ from openapi_spec_validator import validate
 
 from claims.filtersets import ClaimFilterSet
 from factcheck.filters import BooleanFilter, MultipleChoiceFilter
+from factcheck.moments import MOMENT_FILTER_SCHEMA
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,8 @@ def test_schema_documents_every_claim_filter_with_type_and_choices(schema):
         elif "choices" in filter_.extra and name != "ordering":
             assert sorted(param_schema["enum"]) == sorted(v for v, _ in filter_.extra["choices"])
         assert parameters[name].get("description"), name
-    assert parameters["reported_after"]["schema"] == {"type": "string", "format": "date"}
+    # A date or a date-time with an offset (factcheck.moments).
+    assert parameters["reported_after"]["schema"] == MOMENT_FILTER_SCHEMA
     assert parameters["credibility"]["schema"]["items"] == {
         "type": "integer",
         "enum": [1, 2, 3, 4, 5, 6],

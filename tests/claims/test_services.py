@@ -77,9 +77,10 @@ def test_attribution_add_citing_hop_that_asserts_is_refused():
 def test_attribution_add_stated_at_defaults_to_document_date():
     document = DocumentFactory(published_at=datetime.date(2024, 4, 22))
     hop = AttributionFactory(document=document)
-    assert hop.stated_at == datetime.date(2024, 4, 22)
+    # Stored as a day-precision moment (factcheck.moments): the document gives no time.
+    assert hop.stated_at == "2024-04-22"
     hop.claim.refresh_from_db()
-    assert hop.claim.first_reported_at == datetime.date(2024, 4, 22)
+    assert hop.claim.first_reported_at == "2024-04-22"
 
 
 def test_attribution_delete_cited_hop_is_refused_with_references():
