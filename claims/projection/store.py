@@ -58,9 +58,11 @@ def lock(ids: list[int]) -> None:
         )
 
 
-def rows_for(ids: list[int], *, touch: bool) -> list[tuple]:
-    """One tuple of ``("id", *COLUMNS)`` values per existing claim of ``ids``."""
-    lock(ids)
+def rows_for(ids: list[int], *, touch: bool, locked: bool = True) -> list[tuple]:
+    """One tuple of ``("id", *COLUMNS)`` values per existing claim of ``ids`` (their rows
+    locked first, unless only compared: ``locked=False``)."""
+    if locked:
+        lock(ids)
     now = timezone.now() if touch else None
     rows = []
     for graph in graphs.load(ids).values():
@@ -262,7 +264,7 @@ def stale(claim_ids: Iterable[int] | None = None, *, batch: int = BATCH) -> Iter
             row[0]: row[1:]
             for row in Claim.objects.filter(pk__in=chunk).values_list("pk", *COLUMNS[:-1])
         }
-        for row in rows_for(chunk, touch=False):
+        for row in rows_for(chunk, touch=False, locked=False):
             pk, fresh = row[0], row[1:-1]
             kept = list(stored[pk])
             kept_doc = kept[len(FIGURES)]

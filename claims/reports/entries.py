@@ -13,6 +13,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from claims.choices import Credibility, DisputeKind, Relation, Resolution, Verdict
+from factcheck.moments import parse_moment
 from sources.choices import Affiliation, Reliability, SourceKind
 
 # How a dispute reads in a report: "authorship denied by Kataib Hezbollah" says the party
@@ -33,13 +34,16 @@ def dispute_heading(kind: str) -> str:
 
 
 def when(value):
-    """A stored moment as a date (day precision) or an aware datetime (time precision)."""
+    """A stored moment (a day or a UTC time) as a ``Moment``: it prints as stored and knows
+    its ``display`` form and precision (``factcheck.moments``)."""
+    return parse_moment(value) if value else None
+
+
+def instant(value):
+    """A stored timestamp (``reviewed_at``, ``updated_at``) as an aware datetime."""
     if not value:
         return None
-    text = str(value)
-    if "T" in text:
-        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return datetime.date.fromisoformat(text)
+    return datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
 def _label(choices, value) -> str:
@@ -161,13 +165,17 @@ class ClaimView:
         self.verdict_explanation = document["verdict_explanation"]
         self.credibility = document["credibility"]
         self.first_reported_at = when(document["first_reported_at"])
-        self.occurred_at = when(document["occurred_at"])
+        self.occurred_at = (
+            datetime.date.fromisoformat(document["occurred_at"])
+            if document["occurred_at"]
+            else None
+        )
         self.location = document["location"]
         self.dispute_count = document["dispute_count"]
         self.is_disputed = document["is_disputed"]
-        self.reviewed_at = when(document["reviewed_at"])
+        self.reviewed_at = instant(document["reviewed_at"])
         self.reviewed_by = Reviewer(document["reviewed_by"]) if document["reviewed_by"] else None
-        self.updated_at = when(document["updated_at"])
+        self.updated_at = instant(document["updated_at"])
 
     def get_verdict_display(self) -> str:
         return _label(Verdict, self.verdict)

@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from rdflib import Graph, Literal, URIRef
 
-from claims import exports, provenance, services
+from claims import projection, provenance, services
 from claims.forms import HopInlineForm
 from claims.models import Attribution, Claim, Dispute
 from claims.standards import claimreview, w3cprov
@@ -345,19 +345,19 @@ def test_claimreview_item_date_is_the_first_reported_moment(timed_seed):
     )
     services.verdict_set(claim=claim, verdict="misattributed")
     claim = selectors.claim_list().get(pk=claim.pk)
-    review = claimreview.claim_review(claim, base_url="https://tracker.example")
+    review = claimreview.claim_review(claim.document, base_url="https://tracker.example")
     # The Telegram origin keeps the article's day: it sorts first.
     assert review["itemReviewed"]["datePublished"] == claim.first_reported_at
     assert review["itemReviewed"]["datePublished"] in ("2024-04-22", "2024-04-22T09:00:00Z")
 
 
 def test_csv_dispute_summary_carries_the_time(timed_seed):
-    dispute = timed_seed.telegram_claim.disputes.select_related(
-        "disputed_by", "target__source"
-    ).get()
-    line = exports.dispute_summary(dispute)
+    claim = timed_seed.telegram_claim
+    [dispute] = claim.document["disputes"]
+    line = projection.document.dispute_summary(claim.document, dispute)
     assert "2024-04-22T18:00:00Z" in line
-    assert line.startswith("Kataib Hezbollah, authorship_denial")
+    assert line.startswith(f"#{dispute['id']} Kataib Hezbollah, authorship_denial")
+    assert line in claim.csv_row
 
 
 # ---------------------------------------------------------------------------- migrations
