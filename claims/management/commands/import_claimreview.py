@@ -22,7 +22,18 @@ class Command(BaseCommand):
             help="import the good records and report the bad ones instead of refusing the file",
         )
 
-    def handle(self, *args, file, skip_invalid, **options):
+    def handle(self, *args, file, **options):
+        """Import, or report why not: a damaged file is a one-line error, never a traceback."""
+        try:
+            self._import(file=file, **options)
+        except CommandError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - whatever the file does, no traceback
+            raise CommandError(
+                f"{file}: cannot be imported ({type(exc).__name__}: {exc}). Nothing was written."
+            ) from None
+
+    def _import(self, *, file, skip_invalid, **options):
         try:
             with open(file, encoding="utf-8-sig") as handle:
                 data = json.load(handle)
