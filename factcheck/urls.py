@@ -12,3 +12,6 @@ urlpatterns = [
     path("api/v1/", include("factcheck.api_urls")),
     path("", include("claims.reports.urls")),
 ]
+
+# JSON for routing 404s under /api/ (e.g. /api/v1/claims/0.5/), the usual page elsewhere.
+handler404 = "factcheck.api.not_found"
