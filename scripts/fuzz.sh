@@ -9,7 +9,8 @@
 #
 # Knobs (environment): FUZZ_SEED (replay a run), FUZZ_EXAMPLES (cases per operation and
 # phase, default 30), FUZZ_MIN_CASES (default 5000), FUZZ_DB (default fc_fuzz_run),
-# FUZZ_PG (server URL without database), FUZZ_PORT, FUZZ_WORKERS (default 2).
+# FUZZ_PG (server URL without database), FUZZ_PORT, FUZZ_WORKERS (server workers, default 2),
+# FUZZ_CLIENTS (schemathesis workers, default 1), FUZZ_PHASES (default all four).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +24,7 @@ WORKERS=${FUZZ_WORKERS:-2}
 # One schemathesis worker: with two threads, CPython 3.11's ast.parse (which hypothesis runs to
 # describe filters) fails now and then with "AST constructor recursion depth mismatch".
 CLIENTS=${FUZZ_CLIENTS:-1}
+PHASES=${FUZZ_PHASES:-examples,coverage,fuzzing,stateful}
 SEED=${FUZZ_SEED:-$("$PY" -c 'import secrets; print(secrets.randbelow(2**31))')}
 PORT=${FUZZ_PORT:-$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 OUT=var/fuzz
@@ -79,7 +81,7 @@ set +e
   --wait-for-schema 60 \
   --header "Authorization: Token $TOKEN" \
   --checks not_a_server_error,status_code_conformance,response_schema_conformance,content_type_conformance \
-  --phases examples,coverage,fuzzing,stateful \
+  --phases "$PHASES" \
   --mode all \
   --max-examples "$EXAMPLES" \
   --seed "$SEED" \
