@@ -255,6 +255,12 @@ def _convert(field, raw):
         if _is_id(raw):
             return raw
         raise ValueError(f"must be a whole number, not {_json_kind(raw)}")
+    if isinstance(field, models.DecimalField):
+        # Exported as text so that no digit is rounded away (a review's rating scale).
+        if isinstance(raw, str | int | float) and not isinstance(raw, bool):
+            with contextlib.suppress(ValidationError):
+                return field.to_python(raw)
+        raise ValueError(f"must be a decimal number, not {_json_kind(raw)}")
     if isinstance(field, models.DateTimeField):
         if isinstance(raw, str):
             with contextlib.suppress(ValueError):
