@@ -85,3 +85,11 @@ bench-smoke: bench-tools
 	timeout 300 $(PY) bench/generate.py --claims 2000 --db factcheck_bench_smoke --verify
 	timeout 300 $(PY) bench/run.py --claims 2000 --db factcheck_bench_smoke --duration 1 \
 		--rounds 1 --csv --writes 10 --strict --out bench/out/smoke.json
+
+# ---------------------------------------------------------------------------- fuzzing
+.PHONY: fuzz
+
+## fuzz: schemathesis on every API operation (writes too) against gunicorn on a throwaway
+## PostgreSQL database (fc_fuzz_run), random seed printed; FUZZ_SEED=N replays a run
+fuzz: venv-dev
+	scripts/fuzz.sh

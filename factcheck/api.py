@@ -484,3 +484,14 @@ class LockedWritesMixin:
         if response.status_code == 200 and isinstance(response, Response):
             response["ETag"] = self.etag_of(response.data)
         return response
+
+
+def not_found(request, exception=None):
+    """The site's 404: JSON under ``/api/`` (clients there parse JSON, and the schema says
+    so), Django's own page elsewhere. Routing 404s never reach DRF's exception handler."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": f"No API endpoint or object at {request.path}."}, status=404)
+    return page_not_found(request, exception)

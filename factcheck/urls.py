@@ -16,3 +16,6 @@ urlpatterns = [
     path("account/token/", views.account_token, name="account-token"),
     path("", include("claims.reports.urls")),
 ]
+
+# JSON for routing 404s under /api/ (e.g. /api/v1/claims/0.5/), the usual page elsewhere.
+handler404 = "factcheck.api.not_found"

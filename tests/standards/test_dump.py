@@ -155,13 +155,29 @@ def test_truncated_dump_is_refused_and_nothing_written(seed, tmp_path):
     wipe(False)
     cut = tmp_path / "cut.jsonl"
     cut.write_text("\n".join(data[:-3]) + "\n")
-    with pytest.raises(CommandError, match="truncated"):
-        call_command("import_tracker", str(cut), stdout=StringIO())
+    err = StringIO()
+    with pytest.raises(CommandError, match="nothing was written"):
+        call_command("import_tracker", str(cut), stdout=StringIO(), stderr=err)
+    # The last three rows were the one dispute and two hops.
+    reported = err.getvalue().splitlines()
+    assert (
+        f"{cut}:{len(data) - 3}: counts: the header promises 23 rows of claims.attribution but "
+        "the file holds 21; the file is truncated or edited"
+    ) in reported
+    assert (
+        f"{cut}:{len(data) - 3}: counts: the header promises 1 rows of claims.dispute but "
+        "the file holds 0; the file is truncated or edited"
+    ) in reported
     assert dump.tracker_is_empty()
 
 
 def test_not_a_dump_is_refused(db, tmp_path):
     path = tmp_path / "x.jsonl"
     path.write_text('{"hello": 1}\n')
-    with pytest.raises(CommandError, match="not a tracker dump"):
-        call_command("import_tracker", str(path), stdout=StringIO())
+    err = StringIO()
+    with pytest.raises(CommandError, match="1 problem"):
+        call_command("import_tracker", str(path), stdout=StringIO(), stderr=err)
+    assert err.getvalue() == (
+        f"{path}:1: format: the first line does not say “factcheck-tracker-dump”; "
+        "not a tracker dump\n"
+    )

@@ -25,7 +25,19 @@ class Command(BaseCommand):
             help="import the good records and report the bad ones instead of refusing the batch",
         )
 
-    def handle(self, *args, files, skip_invalid, **options):
+    def handle(self, *args, files, **options):
+        """Import, or report why not: a damaged file is a one-line error, never a traceback."""
+        try:
+            self._import(files=files, **options)
+        except CommandError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - whatever the files hold, no traceback
+            raise CommandError(
+                f"{', '.join(files)}: cannot be imported ({type(exc).__name__}: {exc}). "
+                "Nothing was written."
+            ) from None
+
+    def _import(self, *, files, skip_invalid, **options):
         decoded = []
         for file in files:
             try:
