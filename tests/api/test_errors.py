@@ -51,7 +51,8 @@ def test_misspelt_claim_filter_is_400_listing_known_ones(seed, researcher_api):
         (
             "ordering=popularity",
             "ordering",
-            "Select a valid choice. popularity is not one of the available choices.",
+            "Unknown ordering “popularity”. Allowed: dispute_count, first_reported_at, id, "
+            "independent_origin_count, occurred_at, updated_at (prefix “-” for descending).",
         ),
     ],
 )
