@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from factcheck import limits
 from factcheck.errors import ReferencedError
 from sources.models import Document, Source
 from sources.services import unique_slug
@@ -114,7 +115,8 @@ def derived_values(claim: Claim, hops: list, disputes: list) -> dict:
         "first_reported_at": min(dates) if dates else None,
         "dispute_count": len(disputes),
         "is_disputed": bool(live),
-        "search_document": "\n".join(part for part in parts if part),
+        # Capped so its tsvector stays under PostgreSQL's 1 MB however many hops there are.
+        "search_document": limits.bounded_search_document("\n".join(p for p in parts if p)),
         "independent_origin_count": provenance.independent_origin_count(hops),
         "relay_count": len(provenance.relay_sources(hops)),
         "single_origin_echo": provenance.single_origin_echo(hops),
