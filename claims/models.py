@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from factcheck import limits
 from factcheck.moments import MomentField
 
 from .choices import (
@@ -43,13 +44,15 @@ class Topic(models.Model):
 class Claim(models.Model):
     """One checkable statement, phrased neutrally, with the editors' verdict on it."""
 
-    text = models.TextField()
+    text = models.TextField(validators=[limits.max_length(limits.CLAIM_TEXT)])
     occurred_at = models.DateField(null=True, blank=True, help_text="Date of the event.")
-    location = models.CharField(max_length=300, blank=True)
+    location = models.CharField(max_length=limits.CLAIM_LOCATION, blank=True)
     topics = models.ManyToManyField("claims.Topic", blank=True, related_name="claims")
 
     verdict = models.CharField(max_length=20, choices=Verdict.choices, default=Verdict.UNRATED)
-    verdict_explanation = models.TextField(blank=True)
+    verdict_explanation = models.TextField(
+        blank=True, validators=[limits.max_length(limits.CLAIM_VERDICT_EXPLANATION)]
+    )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -173,18 +176,20 @@ class Attribution(models.Model):
         help_text="The hops this one relies on (same claim). None makes this hop an origin.",
     )
     relation = models.CharField(max_length=20, choices=Relation.choices, default=Relation.ASSERTS)
-    quote = models.TextField(blank=True)
+    quote = models.TextField(blank=True, validators=[limits.max_length(limits.HOP_QUOTE)])
     quote_language = models.CharField(
         max_length=35, blank=True, help_text="BCP 47; blank when the same as the document's."
     )
-    quote_translation = models.TextField(blank=True)
+    quote_translation = models.TextField(
+        blank=True, validators=[limits.max_length(limits.HOP_QUOTE_TRANSLATION)]
+    )
     stated_at = MomentField(
         null=True,
         blank=True,
         help_text="Date (2024-04-22) or date and time with offset (2024-04-22T18:00Z); "
         "defaults to the document's.",
     )
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, validators=[limits.max_length(limits.HOP_NOTE)])
 
     # Derived by claims.services: true when this hop cites no other hop.
     is_origin = models.BooleanField(default=True, editable=False)
@@ -243,10 +248,16 @@ class Dispute(models.Model):
         help_text="The hop contested; empty when the dispute is against the claim as a whole.",
     )
     kind = models.CharField(max_length=20, choices=DisputeKind.choices, default=DisputeKind.DENIAL)
-    statement = models.TextField(blank=True, help_text="What the disputant said, in summary.")
-    quote = models.TextField(blank=True)
+    statement = models.TextField(
+        blank=True,
+        help_text="What the disputant said, in summary.",
+        validators=[limits.max_length(limits.DISPUTE_STATEMENT)],
+    )
+    quote = models.TextField(blank=True, validators=[limits.max_length(limits.DISPUTE_QUOTE)])
     quote_language = models.CharField(max_length=35, blank=True)
-    quote_translation = models.TextField(blank=True)
+    quote_translation = models.TextField(
+        blank=True, validators=[limits.max_length(limits.DISPUTE_QUOTE_TRANSLATION)]
+    )
     stated_at = MomentField(null=True, blank=True)
     document = models.ForeignKey(
         "sources.Document",
@@ -258,7 +269,9 @@ class Dispute(models.Model):
     resolution = models.CharField(
         max_length=10, choices=Resolution.choices, default=Resolution.OPEN
     )
-    resolution_note = models.TextField(blank=True)
+    resolution_note = models.TextField(
+        blank=True, validators=[limits.max_length(limits.DISPUTE_RESOLUTION_NOTE)]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

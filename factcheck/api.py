@@ -436,6 +436,12 @@ class ConditionalWriteMixin:
             self.check_if_match(obj)
         return obj
 
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        if response.status_code == 200 and isinstance(response, Response):
+            response["ETag"] = self.etag_of(response.data)
+        return response
+
 
 class WriteConflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
@@ -478,20 +484,3 @@ class LockedWritesMixin:
 
     def destroy(self, request, *args, **kwargs):
         return self._write(super().destroy, request, *args, **kwargs)
-
-    def retrieve(self, request, *args, **kwargs):
-        response = super().retrieve(request, *args, **kwargs)
-        if response.status_code == 200 and isinstance(response, Response):
-            response["ETag"] = self.etag_of(response.data)
-        return response
-
-
-def not_found(request, exception=None):
-    """The site's 404: JSON under ``/api/`` (clients there parse JSON, and the schema says
-    so), Django's own page elsewhere. Routing 404s never reach DRF's exception handler."""
-    from django.http import JsonResponse
-    from django.views.defaults import page_not_found
-
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": f"No API endpoint or object at {request.path}."}, status=404)
-    return page_not_found(request, exception)

@@ -1,7 +1,9 @@
 """Root URLs: the editors' admin, the researchers' API, the readers' reports."""
 
 from django.contrib import admin
+from django.http import JsonResponse
 from django.urls import include, path
+from django.views import defaults
 
 from . import views
 
@@ -17,5 +19,32 @@ urlpatterns = [
     path("", include("claims.reports.urls")),
 ]
 
-# JSON for routing 404s under /api/ (e.g. /api/v1/claims/0.5/), the usual page elsewhere.
-handler404 = "factcheck.api.not_found"
+
+def _wants_json(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request, exception):
+    """404: ``{"detail": "Not found."}`` under /api/, else the site's page with navigation."""
+    if _wants_json(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def bad_request(request, exception):
+    """400 raised outside a view's own handling (e.g. a suspicious request): JSON under /api/."""
+    if _wants_json(request):
+        return JsonResponse({"detail": "Bad request."}, status=400)
+    return defaults.bad_request(request, exception)
+
+
+def server_error(request):
+    """500: JSON under /api/, else the site's page (rendered without the database)."""
+    if _wants_json(request):
+        return JsonResponse({"detail": "A server error occurred."}, status=500)
+    return defaults.server_error(request)
+
+
+handler400 = bad_request
+handler404 = not_found
+handler500 = server_error

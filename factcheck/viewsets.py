@@ -7,6 +7,7 @@ settings, which ``rest_framework.views`` reads while it is being imported.
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import (
     exceptions,
     negotiation,
@@ -86,6 +87,62 @@ class JSONErrorsMixin:
             request.accepted_renderer = renderers.JSONRenderer()
             request.accepted_media_type = "application/json"
         return super().finalize_response(request, response, *args, **kwargs)
+
+
+#: Query parameters every request may carry (content negotiation), whatever its action.
+ALWAYS_ALLOWED_PARAMS = frozenset({"format"})
+
+#: (viewset class, action) → the query parameters that action documents; they never change
+#: while the process runs, so each is worked out once.
+_documented_params: dict[tuple[type, str], frozenset[str]] = {}
+
+
+def documented_query_params(view) -> frozenset[str]:
+    """The query parameters the view's current action declares in its OpenAPI schema.
+
+    The schema is the contract (``@extend_schema(parameters=[...])``, e.g. ``as_of`` on a
+    claim's detail, ``limit`` on ``similar/``), so what it documents is exactly what the
+    action accepts: one declaration, no second list to keep in step.
+    """
+    key = (type(view), view.action)
+    if key not in _documented_params:
+        method = getattr(type(view), view.action, None)
+        schema_class = getattr(method, "kwargs", {}).get("schema")
+        names = set()
+        if schema_class is not None:  # an undecorated action documents no parameters
+            schema = schema_class()
+            schema.view = view
+            for parameter in schema.get_override_parameters():
+                if (
+                    isinstance(parameter, OpenApiParameter)
+                    and parameter.location == OpenApiParameter.QUERY
+                ):
+                    names.add(parameter.name)
+        _documented_params[key] = frozenset(names)
+    return _documented_params[key]
+
+
+class StrictQueryParamsMixin:
+    """Detail routes, writes and actions reject unknown query parameters with a 400, as lists
+    do (there the FilterSet names them): ``/claims/10/?foo=1`` or ``/similar/?limt=3`` must
+    not silently answer as if the parameter were not there.
+    """
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        action = getattr(self, "action", None)
+        if action is None or action == "list":
+            return  # lists: StrictFilterBackend checks against the filterset
+        known = ALWAYS_ALLOWED_PARAMS | documented_query_params(self)
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:
+            listed = ", ".join(sorted(known))
+            raise exceptions.ValidationError(
+                {
+                    name: [f"Unknown query parameter “{name}”. Known parameters: {listed}."]
+                    for name in unknown
+                }
+            )
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -186,13 +243,15 @@ class TrackerAutoSchema(AutoSchema):
 class TrackerModelViewSet(
     JSONErrorsMixin,
     LockedWritesMixin,
+    StrictQueryParamsMixin,
     ListOnlyFilteringMixin,
     CSVExportMixin,
     ConditionalWriteMixin,
     viewsets.ModelViewSet,
 ):
-    """The base of every /api/v1/ resource: strict list filters, CSV, If-Match checked under
-    the row lock, writes in one retried transaction, error schema.
+    """The base of every /api/v1/ resource: strict list filters, strict query parameters on
+    every other action, CSV, If-Match checked under the row lock, writes in one retried
+    transaction, error schema.
 
     Subclasses stay declarative (queryset, serializer_class, filterset_class) and route
     writes to the services in ``perform_create``/``perform_update``/``perform_destroy``.

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
+from factcheck import limits
 from factcheck.moments import MomentField
 
 from .choices import Affiliation, DocumentKind, Reliability, SourceKind
@@ -13,7 +14,7 @@ from .choices import Affiliation, DocumentKind, Reliability, SourceKind
 class Source(models.Model):
     """A party that states or relays claims: an outlet, an agency, an official, a channel."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=limits.SOURCE_NAME)
     slug = models.SlugField(
         max_length=220, unique=True, blank=True, help_text="Made from the name when left empty."
     )
@@ -38,8 +39,10 @@ class Source(models.Model):
     country = models.CharField(
         max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code, e.g. IQ."
     )
-    url = models.URLField(max_length=500, blank=True)
-    description = models.TextField(blank=True)
+    url = models.URLField(max_length=limits.SOURCE_URL, blank=True)
+    description = models.TextField(
+        blank=True, validators=[limits.max_length(limits.SOURCE_DESCRIPTION)]
+    )
     # Derived by sources.services: the id of the root of this source's affiliation tree.
     # Sources with the same family are one voice when counting independent origins.
     family = models.BigIntegerField(null=True, blank=True, editable=False)
@@ -98,8 +101,12 @@ class Document(models.Model):
     kind = models.CharField(
         max_length=20, choices=DocumentKind.choices, default=DocumentKind.ARTICLE
     )
-    title = models.CharField(max_length=500)
-    url = models.URLField(max_length=1000, blank=True)
+    title = models.CharField(max_length=limits.DOCUMENT_TITLE)
+    url = models.URLField(
+        max_length=limits.DOCUMENT_URL,
+        blank=True,
+        validators=[limits.MaxUTF8BytesValidator(limits.DOCUMENT_URL_BYTES)],
+    )
     publisher = models.ForeignKey(
         "sources.Source",
         on_delete=models.PROTECT,
@@ -107,7 +114,7 @@ class Document(models.Model):
         blank=True,
         related_name="documents",
     )
-    author = models.CharField(max_length=300, blank=True)
+    author = models.CharField(max_length=limits.DOCUMENT_AUTHOR, blank=True)
     # Moments (factcheck.moments): a day, or a time in UTC, kept as given.
     published_at = MomentField(null=True, blank=True)
     retrieved_at = MomentField(null=True, blank=True)

@@ -27,7 +27,7 @@ def review_permissions(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0009_projection"),
+        ("claims", "0010_text_limits"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("sources", "0002_source_family"),

@@ -14,6 +14,7 @@ import csv
 import datetime
 import io
 
+from factcheck import limits
 from factcheck.api import csv_safe
 from factcheck.moments import on_or_before
 
@@ -99,7 +100,8 @@ def figures(graph, hops=None, disputes=None, analysis: Analysis | None = None) -
         "first_reported_at": facts.first_reported_at,
         "dispute_count": len(disputes),
         "is_disputed": facts.is_disputed,
-        "search_document": "\n".join(part for part in parts if part),
+        # Capped so its tsvector stays under PostgreSQL's 1 MB however many hops there are.
+        "search_document": limits.bounded_search_document("\n".join(p for p in parts if p)),
         "independent_origin_count": len(facts.families),
         "relay_count": len(facts.relays),
         "single_origin_echo": facts.echo,

@@ -15,7 +15,7 @@ def moment():
 
 
 class Migration(migrations.Migration):
-    dependencies = [("sources", "0002_source_family")]
+    dependencies = [("sources", "0003_text_limits")]
 
     operations = [
         moment_column_operation("sources.Document", "published_at", moment(), was_datetime=False),

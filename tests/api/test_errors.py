@@ -55,7 +55,8 @@ def test_misspelt_claim_filter_is_400_listing_known_ones(seed, researcher_api):
         (
             "ordering=popularity",
             "ordering",
-            "Select a valid choice. popularity is not one of the available choices.",
+            "Unknown ordering “popularity”. Allowed: dispute_count, first_reported_at, id, "
+            "independent_origin_count, occurred_at, updated_at (prefix “-” for descending).",
         ),
     ],
 )
@@ -101,9 +102,14 @@ def test_page_size_500_is_allowed(seed, researcher_api):
     assert researcher_api.get("/api/v1/claims/?page_size=500").status_code == 200
 
 
-def test_detail_ignores_list_filters_and_answers_csv(seed, researcher_api):
+def test_detail_refuses_list_filters_and_answers_csv(seed, researcher_api):
     claim = seed.drone_claim
-    assert researcher_api.get(f"/api/v1/claims/{claim.pk}/?disputed=true").status_code == 200
+    # A list filter on a detail would be silently ignored: refused like any unknown parameter.
+    refused = researcher_api.get(f"/api/v1/claims/{claim.pk}/?disputed=true")
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "disputed": ["Unknown query parameter “disputed”. Known parameters: as_of, format."]
+    }
     response = researcher_api.get(f"/api/v1/claims/{claim.pk}/?format=csv")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")

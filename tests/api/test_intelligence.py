@@ -198,8 +198,9 @@ def test_as_of_bad_date_is_a_400_on_list_and_detail(seed, researcher_api):
         response = researcher_api.get(url, {"as_of": "22/04/2024"})
         assert response.status_code == 400, url
         assert list(response.json()) == ["as_of"]
-    # A detail still ignores the list's other filters.
-    assert researcher_api.get(f"{URL}{seed.drone_claim.pk}/?disputed=true").status_code == 200
+    # A detail takes as_of, not the list's other filters: those are refused (issue 14).
+    refused = researcher_api.get(f"{URL}{seed.drone_claim.pk}/?disputed=true")
+    assert refused.status_code == 400 and list(refused.json()) == ["disputed"]
 
 
 def test_as_of_hides_later_hops_and_disputes_and_recomputes_the_figures(researcher_api):

@@ -77,7 +77,7 @@ def test_invalid_utf8_body_is_400(api):
         "POST", "/api/v1/claims/", b'{"text": "\xff\xfe bad"}', content_type="application/json"
     )
     assert response.status_code == 400
-    assert "utf-8" in _message(response)
+    assert "The request body is not valid UTF-8: byte 0xff at position 10" in _message(response)
 
 
 def test_invalid_utf8_query_string_is_a_clean_answer(api, staff):
