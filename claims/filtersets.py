@@ -10,19 +10,20 @@ from django.db.models import Exists, OuterRef
 
 from factcheck.filters import (
     BooleanFilter,
+    ChoiceFilter,
     MultipleChoiceFilter,
     NullsLastOrderingFilter,
     SlugFilter,
+    SourceFilter,
     StrictFilterSet,
 )
 from sources.choices import SourceKind
-from sources.models import Source
 from sources.selectors import family_ids_sql
 
 from .choices import Credibility, DisputeKind, Relation, Resolution, Verdict
 from .models import Attribution, Claim, Dispute, Topic
 
-SOURCE_HELP = "Slug of a source."
+SOURCE_HELP = "Slug or name of a source, any case."
 
 
 def hop_exists(*args, **conditions) -> Exists:
@@ -36,17 +37,15 @@ class ClaimFilterSet(StrictFilterSet):
             "Words in the claim text, hop quotes and dispute quotes (full-text on PostgreSQL)."
         ),
     )
-    source = SlugFilter(
-        queryset=Source.objects.all(),
+    source = SourceFilter(
         method="filter_source",
-        help_text="Any hop by this source (slug).",
+        help_text="Any hop by this source (slug or name).",
     )
-    origin = SlugFilter(
-        queryset=Source.objects.all(),
+    origin = SourceFilter(
         method="filter_origin",
-        help_text="An origin hop by this source (slug).",
+        help_text="An origin hop by this source (slug or name).",
     )
-    origin_kind = django_filters.ChoiceFilter(
+    origin_kind = ChoiceFilter(
         choices=SourceKind.choices,
         method="filter_origin_kind",
         help_text="An origin hop by a source of this kind.",
@@ -54,23 +53,22 @@ class ClaimFilterSet(StrictFilterSet):
     origin_anonymous = BooleanFilter(
         method="filter_origin_anonymous", help_text="true: an origin hop by an anonymous source."
     )
-    reported_by = SlugFilter(
-        queryset=Source.objects.all(),
+    reported_by = SourceFilter(
         method="filter_reported_by",
-        help_text="A non-origin hop by this source (slug).",
+        help_text="A non-origin hop by this source (slug or name).",
     )
-    source_family = SlugFilter(
-        queryset=Source.objects.all(),
+    source_family = SourceFilter(
         method="filter_source_family",
-        help_text="Any hop by this source or a source affiliated with it, transitively (slug).",
+        help_text=(
+            "Any hop by this source or a source affiliated with it, transitively (slug or name)."
+        ),
     )
     disputed = BooleanFilter(
         field_name="is_disputed", help_text="Has a dispute that is not rejected."
     )
-    disputed_by = SlugFilter(
-        queryset=Source.objects.all(),
+    disputed_by = SourceFilter(
         method="filter_dispute",
-        help_text="A dispute raised by this source (slug).",
+        help_text="A dispute raised by this source (slug or name).",
     )
     dispute_kind = MultipleChoiceFilter(
         choices=DisputeKind.choices,
@@ -219,7 +217,7 @@ class ClaimFilterSet(StrictFilterSet):
 
 class AttributionFilterSet(StrictFilterSet):
     claim = django_filters.NumberFilter(field_name="claim_id", help_text="Claim id.")
-    source = SlugFilter(queryset=Source.objects.all(), field_name="source", help_text=SOURCE_HELP)
+    source = SourceFilter(field_name="source", help_text=SOURCE_HELP)
     document = django_filters.NumberFilter(field_name="document_id", help_text="Document id.")
     relation = MultipleChoiceFilter(choices=Relation.choices)
     is_origin = BooleanFilter(field_name="is_origin", help_text="true: hops that cite nothing.")
@@ -232,9 +230,7 @@ class AttributionFilterSet(StrictFilterSet):
 
 class DisputeFilterSet(StrictFilterSet):
     claim = django_filters.NumberFilter(field_name="claim_id", help_text="Claim id.")
-    disputed_by = SlugFilter(
-        queryset=Source.objects.all(), field_name="disputed_by", help_text=SOURCE_HELP
-    )
+    disputed_by = SourceFilter(field_name="disputed_by", help_text=SOURCE_HELP)
     kind = MultipleChoiceFilter(choices=DisputeKind.choices)
     resolution = MultipleChoiceFilter(choices=Resolution.choices)
     ordering = NullsLastOrderingFilter(fields=("stated_at", "id"))

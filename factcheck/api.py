@@ -13,10 +13,33 @@ from django.core.paginator import Paginator as DjangoPaginator
 from django.db import connection
 from django.http import Http404, StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import exceptions, pagination, permissions, renderers, status
+from rest_framework import (
+    authentication,
+    exceptions,
+    pagination,
+    permissions,
+    renderers,
+    status,
+)
 from rest_framework.response import Response
 
 from factcheck.errors import ReferencedError
+
+
+class TokenAuthentication(authentication.TokenAuthentication):
+    """DRF's token authentication, except that a credential sent in another scheme
+    (``Authorization: Bearer …``, what most API clients default to) is refused with a message
+    naming the scheme this API uses, instead of "credentials were not provided"."""
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if header and header[0].lower() != self.keyword.lower().encode():
+            scheme = header[0].decode(errors="replace")[:20]
+            raise exceptions.AuthenticationFailed(
+                f"The “{scheme}” authorization scheme is not accepted here. Send your API "
+                f"token in the {self.keyword} scheme: “Authorization: {self.keyword} <key>”."
+            )
+        return super().authenticate(request)
 
 
 class ReadAuthenticatedWriteModelPermissions(permissions.DjangoModelPermissions):

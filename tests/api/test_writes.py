@@ -121,7 +121,10 @@ def test_create_claim_with_unknown_source_in_chain_saves_nothing(seed, editor_ap
     )
     assert response.status_code == 400
     assert response.json() == {
-        "chain_lines": ["Line 1: no source named “Reuter”. Did you mean: Reuters?"]
+        "chain_lines": [
+            "Line 1: No source “Reuter”. Did you mean: Reuters (reuters)? To create it, give "
+            "its kind in brackets: “Reuter [official]”."
+        ]
     }
     assert Claim.objects.count() == before
 
