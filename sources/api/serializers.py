@@ -35,6 +35,7 @@ class SourceReferenceField(serializers.RelatedField):
     def __init__(self, *, allow_new: bool = False, **kwargs):
         self.allow_new = allow_new
         kwargs.setdefault("queryset", Source.objects.all())
+        kwargs.setdefault("style", {"base_template": "input.html"})  # a text box, not a <select>
         kwargs.setdefault(
             "help_text", SOURCE_REFERENCE_HELP + (NEW_SOURCE_HELP if allow_new else "")
         )
