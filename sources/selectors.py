@@ -31,13 +31,29 @@ def family_ids_sql(source: Source) -> RawSQL:
 # text here, so "CENTCOM", "centcom" and "US Central Command" mean the same row everywhere.
 
 
+# Names are at most 200 characters and slugs 220; anything longer names no source.
+REFERENCE_MAX_LENGTH = 400
+
+
+def reference_problem(text: str) -> str | None:
+    """Why ``text`` cannot be a source reference at all (too long, a NUL), or None."""
+    if "\x00" in text:
+        return "A source reference cannot contain a NUL character."
+    if len(text) > REFERENCE_MAX_LENGTH:
+        return (
+            f"A source reference is at most {REFERENCE_MAX_LENGTH} characters "
+            f"(this one has {len(text)})."
+        )
+    return None
+
+
 def source_by_reference(text: str) -> Source | None:
     """The source whose slug or name is ``text`` (case-insensitive), or None.
 
     A slug wins over a name, so a source named like another's slug cannot shadow it.
     """
     text = " ".join((text or "").split())
-    if not text:
+    if not text or reference_problem(text):
         return None
     # Slugs are stored lower-case (sources.services.unique_slug), so the slug is an exact
     # lookup on its unique index; the name uses the case-insensitive unique index's Lower().
@@ -87,6 +103,9 @@ def source_label(source: Source) -> str:
 
 def unknown_source_message(text: str) -> str:
     """The error for a reference that matched nothing, with close matches when there are any."""
+    problem = reference_problem(text)
+    if problem:
+        return problem
     close = source_suggestions(text)
     hint = f" Did you mean: {', '.join(source_label(s) for s in close)}?" if close else ""
     return f"No source “{text.strip()}”.{hint}"

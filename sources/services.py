@@ -15,7 +15,12 @@ from factcheck.errors import ReferencedError
 
 from .choices import Affiliation, SourceKind
 from .models import Document, Source
-from .selectors import family_ids_sql, source_by_reference, unknown_source_message
+from .selectors import (
+    family_ids_sql,
+    reference_problem,
+    source_by_reference,
+    unknown_source_message,
+)
 
 # The fields a caller may set, in the order every surface shows them (API, spreadsheets).
 SOURCE_FIELDS = (
@@ -290,6 +295,10 @@ def split_top_level(text: str, separator: str) -> list[str]:
     return parts
 
 
+# "Telegram channel [.., affiliated with Kataib Hezbollah [.., part of PMF [..]]]" is three.
+MAX_BRACKET_DEPTH = 5
+
+
 @dataclass
 class NewSource:
     """A source a plan will create: what the brackets said about it."""
@@ -329,6 +338,14 @@ class SourcePlan:
         disagrees with the source of that name, or a bracket that cannot be read.
         """
         text = " ".join((text or "").split())
+        problem = reference_problem(text)
+        if problem:
+            raise ValidationError(problem)
+        if text.count("[") > MAX_BRACKET_DEPTH:
+            raise ValidationError(
+                f"“{text[:60]}…” nests too many brackets; name at most "
+                f"{MAX_BRACKET_DEPTH} sources inside one another."
+            )
         name, bracket = text, None
         if text.endswith("]") and "[" in text:
             cut = _bracket_start(text)

@@ -307,3 +307,23 @@ def test_bracket_that_disagrees_with_an_existing_source_is_an_error(editor_api, 
     assert agreeing.status_code == 201, agreeing.content
     assert Source.objects.filter(name__iexact="al jazeera").count() == 1
     assert Attribution.objects.filter(claim_id=agreeing.json()["id"]).count() == 2
+
+
+def test_references_that_cannot_name_a_source_are_400_not_500(editor_api, houthis):
+    nul = editor_api.get("/api/v1/claims/", {"source": "Reu\x00ters"})
+    assert nul.status_code == 400
+    assert nul.json() == {"source": ["A source reference cannot contain a NUL character."]}
+    long = editor_api.get("/api/v1/claims/", {"disputed_by": "x" * 5000})
+    assert long.status_code == 400
+    assert long.json()["disputed_by"] == [
+        "A source reference is at most 400 characters (this one has 5000)."
+    ]
+    nested = "A [official, part of " * 8 + "Z [other" + "]" * 9
+    response = editor_api.post(
+        "/api/v1/disputes/",
+        {"claim": houthis["claim"].pk, "disputed_by": nested, "kind": "denial"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "nests too many brackets" in response.json()["disputed_by"][0]
+    assert not Source.objects.filter(name="Z").exists()
