@@ -25,7 +25,9 @@ from django.utils.html import format_html, format_html_join
 
 from factcheck.admin_base import ServiceAdmin, adopt
 from factcheck.moments import MomentListFilter
+from sources import selectors as selectors_sources
 from sources.choices import SourceKind
+from sources.models import Source
 
 from . import reviews, selectors, services
 from .forms import (
@@ -178,6 +180,8 @@ class DisputeInline(admin.StackedInline):
     verbose_name_plural = "disputes (who contests it)"
     fieldsets = [
         (None, {"fields": [("disputed_by", "kind", "target", "resolution")]}),
+        # Typed names, for a claim being added (no saved sources or hops to choose yet).
+        (None, {"fields": [("disputed_by_name", "target_source")]}),
         (None, {"fields": [("statement", "quote", "quote_language", "quote_translation")]}),
         (None, {"fields": [("stated_at", "document", "resolution_note")]}),
     ]
@@ -224,6 +228,8 @@ class ClaimAdmin(SpreadsheetAdminMixin, ServiceAdmin):
     ]
     search_fields = ["text", "attributions__quote", "location"]
     list_per_page = 50
+    # Sources searched per term: enough for "Saree" or "Reuters", bounded for the EXISTS.
+    SEARCH_SOURCE_LIMIT = 200
     readonly_fields = [
         "provenance_panel",
         "credibility_comparison",
@@ -253,7 +259,10 @@ class ClaimAdmin(SpreadsheetAdminMixin, ServiceAdmin):
         chain = [
             (
                 "Chain lines: enter a whole chain in one save",
-                {"fields": ["chain_lines"], "classes": ["chain-lines-fieldset"]},
+                {
+                    "fields": ["chain_lines", "confirm_new_sources"],
+                    "classes": ["chain-lines-fieldset"],
+                },
             )
         ]
         verdict = [
@@ -297,6 +306,17 @@ class ClaimAdmin(SpreadsheetAdminMixin, ServiceAdmin):
                 Prefetch("attributions", queryset=origin_hops.order_by("id"), to_attr="origin_hops")
             )
         )
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also find claims with a hop by a source whose name or slug contains the term
+        (``Saree`` finds the claims Yahya Saree said or relayed)."""
+        results, duplicates = super().get_search_results(request, queryset, search_term)
+        term = " ".join(search_term.split())
+        if term:
+            sources = selectors_sources.sources_matching(term)[: self.SEARCH_SOURCE_LIMIT]
+            by_source = Exists(Attribution.objects.filter(claim=OuterRef("pk"), source__in=sources))
+            results = results | queryset.filter(by_source)
+        return results, duplicates
 
     # ------------------------------------------------------------------ history
 
@@ -496,13 +516,20 @@ class ClaimAdmin(SpreadsheetAdminMixin, ServiceAdmin):
         services.claim_delete(obj)
 
     def save_related(self, request, form, formsets, change):
-        """Disputes first (one may let go of a hop), then hops, then the chain lines."""
+        """Changed and deleted disputes first (one may let go of a hop), then hops, then the
+        chain lines with their new sources, then new disputes (which may name those)."""
+        lines = getattr(form, "parsed_chains", None)
+        if lines:
+            # Every new source first (the confirmed plan), so any row may name one.
+            lines.sources.apply()
         ordered = sorted(formsets, key=lambda fs: 0 if fs.model is Dispute else 1)
         for formset in ordered:
             self.save_formset(request, form, formset, change=change)
-        lines = getattr(form, "parsed_chains", None)
         if lines:
             services.chains_add(claim=form.instance, lines=lines)
+        for formset in formsets:
+            if formset.model is Dispute:
+                save_new_disputes(formset)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Attribution:
@@ -663,8 +690,8 @@ def save_hop_formset(formset) -> None:
 
 
 def save_dispute_formset(formset) -> None:
-    """Write the dispute rows through the services."""
-    claim = formset.instance
+    """Write the changed and deleted dispute rows through the services (new ones come after
+    the chain lines: ``save_new_disputes``)."""
     new, changed, deleted = _rows(formset)
     fields = sorted(services.DISPUTE_FIELDS)
     formset.deleted_objects = []
@@ -673,17 +700,45 @@ def save_dispute_formset(formset) -> None:
         services.dispute_delete(form.instance)
     formset.changed_objects = [
         (
-            services.dispute_update(
-                form.instance, **{name: form.cleaned_data[name] for name in fields}
-            ),
+            services.dispute_update(form.instance, **dispute_row_data(form, fields)),
             form.changed_data,
         )
         for form in changed
     ]
-    formset.new_objects = [
-        services.dispute_record(claim=claim, **{name: form.cleaned_data[name] for name in fields})
-        for form in new
-    ]
+
+
+def save_new_disputes(formset) -> None:
+    """Record the new dispute rows, resolving typed names now that the chain lines' sources
+    and hops exist (the claim form's plan created every new source they name)."""
+    claim = formset.instance
+    new, _changed, _deleted = _rows(formset)
+    fields = sorted(services.DISPUTE_FIELDS)
+    formset.new_objects = []
+    for form in new:
+        data = dispute_row_data(form, fields)
+        formset.new_objects.append(services.dispute_record(claim=claim, **data))
+
+
+def dispute_row_data(form, fields) -> dict:
+    """A dispute row's values, with the names typed on it resolved to saved rows."""
+    data = {name: form.cleaned_data[name] for name in fields}
+    planned = getattr(form, "planned", {})
+    if "disputed_by" in planned:
+        data["disputed_by"] = resolved_source(planned["disputed_by"])
+    if "target_source" in planned:
+        source = resolved_source(planned["target_source"])
+        # The origin hop of that source first: that is what a denial of authorship contests.
+        # form.instance.claim is the claim saved just now (its pk set after the row was built).
+        hops = Attribution.objects.filter(claim=form.instance.claim)
+        data["target"] = hops.filter(source=source).order_by("-is_origin", "id").first()
+    return data
+
+
+def resolved_source(ref):
+    """The saved source a typed name stands for, after the claim form's plan was applied."""
+    if isinstance(ref, Source):
+        return ref
+    return selectors_sources.source_by_reference(ref.name) or services.planned_source(ref)
 
 
 # ---------------------------------------------------------------------------- hops

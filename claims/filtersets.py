@@ -10,14 +10,15 @@ from django.db.models import Exists, OuterRef, Q
 
 from factcheck.filters import (
     BooleanFilter,
+    ChoiceFilter,
     MultipleChoiceFilter,
     NullsLastOrderingFilter,
     SlugFilter,
+    SourceFilter,
     StrictFilterSet,
 )
 from factcheck.moments import MomentFilter, end_of
 from sources.choices import SourceKind
-from sources.models import Source
 from sources.selectors import family_ids_sql
 
 from .choices import (
@@ -31,7 +32,7 @@ from .choices import (
 )
 from .models import Attribution, Claim, Dispute, Review, Topic
 
-SOURCE_HELP = "Slug of a source."
+SOURCE_HELP = "Slug or name of a source, any case."
 
 
 def hop_exists(*args, **conditions) -> Exists:
@@ -45,17 +46,15 @@ class ClaimFilterSet(StrictFilterSet):
             "Words in the claim text, hop quotes and dispute quotes (full-text on PostgreSQL)."
         ),
     )
-    source = SlugFilter(
-        queryset=Source.objects.all(),
+    source = SourceFilter(
         method="filter_source",
-        help_text="Any hop by this source (slug).",
+        help_text="Any hop by this source (slug or name).",
     )
-    origin = SlugFilter(
-        queryset=Source.objects.all(),
+    origin = SourceFilter(
         method="filter_origin",
-        help_text="An origin hop by this source (slug).",
+        help_text="An origin hop by this source (slug or name).",
     )
-    origin_kind = django_filters.ChoiceFilter(
+    origin_kind = ChoiceFilter(
         choices=SourceKind.choices,
         method="filter_origin_kind",
         help_text="An origin hop by a source of this kind.",
@@ -63,23 +62,22 @@ class ClaimFilterSet(StrictFilterSet):
     origin_anonymous = BooleanFilter(
         method="filter_origin_anonymous", help_text="true: an origin hop by an anonymous source."
     )
-    reported_by = SlugFilter(
-        queryset=Source.objects.all(),
+    reported_by = SourceFilter(
         method="filter_reported_by",
-        help_text="A non-origin hop by this source (slug).",
+        help_text="A non-origin hop by this source (slug or name).",
     )
-    source_family = SlugFilter(
-        queryset=Source.objects.all(),
+    source_family = SourceFilter(
         method="filter_source_family",
-        help_text="Any hop by this source or a source affiliated with it, transitively (slug).",
+        help_text=(
+            "Any hop by this source or a source affiliated with it, transitively (slug or name)."
+        ),
     )
     disputed = BooleanFilter(
         field_name="is_disputed", help_text="Has a dispute that is not rejected."
     )
-    disputed_by = SlugFilter(
-        queryset=Source.objects.all(),
+    disputed_by = SourceFilter(
         method="filter_dispute",
-        help_text="A dispute raised by this source (slug).",
+        help_text="A dispute raised by this source (slug or name).",
     )
     dispute_kind = MultipleChoiceFilter(
         choices=DisputeKind.choices,
@@ -98,10 +96,9 @@ class ClaimFilterSet(StrictFilterSet):
         choices=[(str(value), label) for value, label in Credibility.choices],
         help_text="Admiralty credibility 1-6; repeat or comma-separate.",
     )
-    reviewed_by = SlugFilter(
-        queryset=Source.objects.all(),
+    reviewed_by = SourceFilter(
         method="filter_review",
-        help_text="A review published by this fact-checker (source slug).",
+        help_text="A review published by this fact-checker (source slug or name).",
     )
     review_verdict = MultipleChoiceFilter(
         choices=ReviewVerdict.choices,
@@ -255,7 +252,7 @@ class ClaimFilterSet(StrictFilterSet):
 
 class AttributionFilterSet(StrictFilterSet):
     claim = django_filters.NumberFilter(field_name="claim_id", help_text="Claim id.")
-    source = SlugFilter(queryset=Source.objects.all(), field_name="source", help_text=SOURCE_HELP)
+    source = SourceFilter(field_name="source", help_text=SOURCE_HELP)
     document = django_filters.NumberFilter(field_name="document_id", help_text="Document id.")
     relation = MultipleChoiceFilter(choices=Relation.choices)
     is_origin = BooleanFilter(field_name="is_origin", help_text="true: hops that cite nothing.")
@@ -268,9 +265,7 @@ class AttributionFilterSet(StrictFilterSet):
 
 class DisputeFilterSet(StrictFilterSet):
     claim = django_filters.NumberFilter(field_name="claim_id", help_text="Claim id.")
-    disputed_by = SlugFilter(
-        queryset=Source.objects.all(), field_name="disputed_by", help_text=SOURCE_HELP
-    )
+    disputed_by = SourceFilter(field_name="disputed_by", help_text=SOURCE_HELP)
     kind = MultipleChoiceFilter(choices=DisputeKind.choices)
     resolution = MultipleChoiceFilter(choices=Resolution.choices)
     ordering = NullsLastOrderingFilter(fields=("stated_at", "id"))
@@ -290,9 +285,7 @@ class TopicFilterSet(StrictFilterSet):
 
 class ReviewFilterSet(StrictFilterSet):
     claim = django_filters.NumberFilter(field_name="claim_id", help_text="Claim id.")
-    author = SlugFilter(
-        queryset=Source.objects.all(), field_name="author", help_text="Fact-checker (slug)."
-    )
+    author = SourceFilter(field_name="author", help_text="Fact-checker (slug or name).")
     verdict = MultipleChoiceFilter(
         choices=ReviewVerdict.choices, help_text="Verdict(s); repeat or comma-separate."
     )

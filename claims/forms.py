@@ -27,15 +27,23 @@ HOP_PREFIX = "attributions"
 DISPUTE_PREFIX = "disputes"
 
 CHAIN_LINES_HELP = (
-    "One chain per line, origin first, using names or slugs of existing sources "
+    "One chain per line, origin first, using names or slugs of sources "
     "(case does not matter): "
     "<code>Telegram channel affiliated with Kataib Hezbollah → Reuters → Antiwar.com</code>. "
     "<code>-&gt;</code> works as well as <code>→</code>. Join several sources that one hop "
     "cites with <code>+</code>: "
     "<code>US officials + Iraqi officials → Reuters → Antiwar.com</code>. "
+    "A new source: its kind in brackets, "
+    "<code>Yahya Saree [official] → Al Jazeera [news_outlet]</code>; inside the brackets also "
+    "<code>anonymous</code>, <code>affiliated with X</code>, <code>part of X</code> (X existing, "
+    "earlier in the lines, or new with its own brackets: "
+    "<code>[armed_group, part of Popular Mobilization Forces [armed_group]]</code>). "
+    "You are shown what will be created and asked once to confirm. "
     "Saving creates the hops (the origin asserts, each next hop paraphrases the one before); "
     "hops already on the claim are reused. Refine them below (document, quote, date)."
 )
+# The hidden input that carries the fingerprint of the new sources the editor was shown.
+CONFIRM_FIELD = "confirm_new_sources"
 
 AUTO_RELATION = ("", "auto (asserts / paraphrases)")
 
@@ -81,6 +89,40 @@ def submitted_rows(data, prefix: str) -> list[dict]:
     return rows
 
 
+def submitted_dispute_names(data) -> list[str]:
+    """The "disputed by (name)" texts of the dispute rows being added, in row order."""
+    try:
+        total = int(data.get(f"{DISPUTE_PREFIX}-TOTAL_FORMS", 0))
+    except (TypeError, ValueError):
+        return []
+    names = []
+    for index in range(min(total, 1000)):
+        name = (data.get(f"{DISPUTE_PREFIX}-{index}-disputed_by_name") or "").strip()
+        if name and not data.get(f"{DISPUTE_PREFIX}-{index}-DELETE"):
+            names.append(name)
+    return names
+
+
+def submission_plan(data, chain_lines: str, *, strict: bool) -> services.ChainPlan:
+    """The chain plan of a claim page's submission: its chain lines, then the new sources its
+    dispute rows name. ``strict`` raises the chain lines' errors; otherwise a broken chain
+    gives an empty plan (the claim form reports it) and the rows still resolve what exists.
+    """
+    sources = services.SourcePlan()
+    try:
+        plan = services.chain_lines_parse(chain_lines or "", sources=sources)
+    except ValidationError:
+        if strict:
+            raise
+        plan = services.ChainPlan(sources=sources)
+    for name in submitted_dispute_names(data):
+        try:
+            sources.reference(name)
+        except ValidationError:
+            pass  # the dispute row shows this error beside its field
+    return plan
+
+
 def _relation_field() -> forms.ChoiceField:
     return forms.ChoiceField(
         choices=[AUTO_RELATION, *Relation.choices],
@@ -113,6 +155,7 @@ class ClaimAdminForm(forms.ModelForm):
         ),
         help_text=CHAIN_LINES_HELP,
     )
+    confirm_new_sources = forms.CharField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Claim
@@ -146,7 +189,37 @@ class ClaimAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         self._refuse_lost_edit()
+        self._confirm_new_sources()
         return cleaned
+
+    def _confirm_new_sources(self) -> None:
+        """Ask once before creating sources: the first save lists them, the second creates.
+
+        The hidden field carries a fingerprint of the list the editor was shown; a save whose
+        lines would create anything else (a name retyped, a kind changed) asks again.
+        """
+        plan = getattr(self, "parsed_chains", None)
+        if not plan or not plan.sources.new:
+            return
+        signature = plan.sources.signature()
+        if self.data.get(self.add_prefix(CONFIRM_FIELD)) == signature:
+            return
+        data = self.data.copy()  # a QueryDict from the request is immutable
+        data[self.add_prefix(CONFIRM_FIELD)] = signature
+        self.data = data
+        listed = plan.new_sources()
+        self.add_error(
+            "chain_lines",
+            ValidationError(
+                [
+                    f"Saving will create {len(listed)} new source"
+                    f"{'s' if len(listed) != 1 else ''}: check the names and kinds, then save "
+                    "again to create them with the claim.",
+                    *(f"New: {line}" for line in listed),
+                ],
+                code="confirm_new_sources",
+            ),
+        )
 
     def _refuse_lost_edit(self) -> None:
         """Refuse to save over a change someone else made after this page was opened.
@@ -180,14 +253,17 @@ class ClaimAdminForm(forms.ModelForm):
         )
 
     def clean_chain_lines(self) -> str:
-        """Parse the chain lines now: an unknown name is a form error before anything is saved."""
+        """Parse the chain lines now: an unknown name is a form error before anything is saved.
+
+        New sources named on the dispute rows join the same plan, so the confirmation lists
+        everything the save will create (the rows report their own mistakes).
+        """
         text = self.cleaned_data.get("chain_lines") or ""
-        self.parsed_chains = []
-        if text.strip():
-            try:
-                self.parsed_chains = services.chain_lines_parse(text)
-            except ValidationError as exc:
-                raise ValidationError(exc.message_dict.get("chain_lines", exc.messages)) from exc
+        try:
+            self.parsed_chains = submission_plan(self.data, text, strict=True)
+        except ValidationError as exc:
+            self.parsed_chains = None
+            raise ValidationError(exc.message_dict.get("chain_lines", exc.messages)) from exc
         return text
 
 
@@ -324,7 +400,28 @@ class HopInlineFormSet(BaseInlineFormSet):
 
 
 class DisputeInlineForm(forms.ModelForm):
-    """One dispute row on the claim page."""
+    """One dispute row on the claim page.
+
+    On a claim being added there are no hops or saved sources to choose from yet, so a row
+    may name who disputes it (``disputed_by_name``, a new one with its kind in brackets) and
+    the hop contested (``target_source``: the source of that hop in the chain lines); both
+    are resolved after the chain lines have made the sources and hops, in the same save.
+    """
+
+    disputed_by_name = forms.CharField(
+        required=False,
+        label="or disputed by (name)",
+        max_length=400,
+        help_text="A source's name or slug; a new one with its kind in brackets, "
+        "e.g. <code>CENTCOM [military]</code>.",
+    )
+    target_source = forms.CharField(
+        required=False,
+        label="or target: the hop by",
+        max_length=400,
+        help_text="The source of the contested hop, as written in the chain lines, "
+        "e.g. <code>Telegram channel affiliated with Kataib Hezbollah</code>.",
+    )
 
     class Meta:
         model = Dispute
@@ -338,9 +435,43 @@ class DisputeInlineForm(forms.ModelForm):
             "stated_at": MomentInput(),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Either the autocomplete or the name; the formset checks that one of them is given.
+        self.fields["disputed_by"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen, named = cleaned.get("disputed_by"), cleaned.get("disputed_by_name")
+        if chosen and named:
+            self.add_error(
+                "disputed_by_name",
+                "Choose who disputes it or type a name, not both.",
+            )
+        elif not chosen and not named and not self.errors:
+            self.add_error("disputed_by", "Choose who disputes it, or type a name.")
+        if cleaned.get("target") and cleaned.get("target_source"):
+            self.add_error("target_source", "Choose the hop or name its source, not both.")
+        return cleaned
+
+
+def _hop_sources(plan: services.ChainPlan) -> list:
+    """Every source (saved or planned) that has a hop in the chain lines."""
+    return [ref for steps in plan.lines for step in steps for ref in step]
+
+
+def _same_source(a, b) -> bool:
+    if a is b:
+        return True
+    return getattr(a, "pk", None) is not None and getattr(a, "pk", None) == getattr(b, "pk", None)
+
 
 class DisputeInlineFormSet(BaseInlineFormSet):
-    """The claim's disputes, each checked by ``services.dispute_validate``."""
+    """The claim's disputes, each checked by ``services.dispute_validate``.
+
+    Names typed on a row are resolved against the same plan as the chain lines
+    (``submission_plan``); ``form.planned`` keeps what each row will be saved with.
+    """
 
     def clean(self):
         super().clean()
@@ -350,27 +481,74 @@ class DisputeInlineFormSet(BaseInlineFormSet):
         deleted_hops = {
             row["id"] for row in submitted_rows(self.data, HOP_PREFIX) if row["deleted"]
         }
+        plan = submission_plan(self.data, self.data.get("chain_lines", ""), strict=False)
         for form in self.forms:
             if not hasattr(form, "cleaned_data") or not form.cleaned_data:
                 continue
             if self.can_delete and self._should_delete_form(form):
                 continue
             dispute = form.instance
+            form.planned = {}
+            skip = {"claim"} if not saved_claim else set()
+            if not self._resolve_names(form, plan, saved_claim):
+                continue
+            new_disputant = isinstance(form.planned.get("disputed_by"), services.NewSource)
+            if new_disputant:
+                skip.add("disputed_by")
             if dispute.target_id and not saved_claim:
                 form.add_error(
                     "target",
                     f"Hop #{dispute.target_id} belongs to claim #{dispute.target.claim_id}; a new "
-                    "claim has no hops yet. Save the claim with its chain first, then choose "
-                    "the hop contested.",
+                    "claim has no hops yet. Name the contested hop's source in “or target: the "
+                    "hop by” instead.",
                 )
                 continue
             if dispute.target_id and dispute.target_id in deleted_hops:
                 form.add_error("target", f"Hop #{dispute.target_id} is being deleted.")
                 continue
             try:
-                services.dispute_validate(dispute)
+                if new_disputant:
+                    dispute.full_clean(exclude=["disputed_by", *skip])
+                else:
+                    services.dispute_validate(dispute)
             except ValidationError as exc:
-                add_service_errors(form, exc, skip=() if saved_claim else ("claim",))
+                add_service_errors(form, exc, skip=tuple(skip))
+
+    def _resolve_names(self, form, plan: services.ChainPlan, saved_claim: bool) -> bool:
+        """Resolve a row's typed names into ``form.planned``; False (with errors) if not."""
+        named = form.cleaned_data.get("disputed_by_name")
+        if named:
+            try:
+                ref = plan.sources.reference(named)
+            except ValidationError as exc:
+                form.add_error("disputed_by_name", exc.messages)
+                return False
+            form.planned["disputed_by"] = ref
+            if not isinstance(ref, services.NewSource):
+                form.instance.disputed_by = ref
+        target_name = form.cleaned_data.get("target_source")
+        if target_name:
+            try:
+                ref = plan.sources.reference(target_name)
+            except ValidationError as exc:
+                form.add_error("target_source", exc.messages)
+                return False
+            in_lines = any(_same_source(ref, other) for other in _hop_sources(plan))
+            on_claim = (
+                saved_claim
+                and not isinstance(ref, services.NewSource)
+                and self.instance.attributions.filter(source=ref).exists()
+            )
+            if not in_lines and not on_claim:
+                form.add_error(
+                    "target_source",
+                    f"“{ref.name}” has no hop in this claim's chain lines"
+                    + (" or hops" if saved_claim else "")
+                    + "; name the source of the hop contested.",
+                )
+                return False
+            form.planned["target_source"] = ref
+        return True
 
 
 class HopAdminForm(forms.ModelForm):

@@ -29,7 +29,7 @@ class Topic(models.Model):
     """A subject heading editors file claims under, e.g. 'Attacks on US forces'."""
 
     name = models.CharField(max_length=120, unique=True)
-    slug = models.SlugField(max_length=140, unique=True, blank=True)
+    slug = models.SlugField(max_length=140, unique=True, blank=True, allow_unicode=True)
 
     history = HistoricalRecords()
 

@@ -9,18 +9,25 @@ or a stale ``is_disputed``.
 from __future__ import annotations
 
 import datetime
-import difflib
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from factcheck.errors import ReferencedError
 from sources.models import Document, Source
-from sources.services import unique_slug
+from sources.selectors import source_by_reference
+from sources.selectors import source_suggestions as source_suggestions  # moved; kept importable
+from sources.services import (
+    NewSource,
+    SourcePlan,
+    planned_source,
+    split_top_level,
+    unique_slug,
+)
 
 from . import projection, provenance
 from .choices import Relation, Resolution, Verdict
@@ -437,8 +444,12 @@ def dispute_record(
     resolution: str = Resolution.OPEN,
     resolution_note: str = "",
 ) -> Dispute:
-    """Record that ``disputed_by`` contests ``claim`` (or its hop ``target``)."""
+    """Record that ``disputed_by`` contests ``claim`` (or its hop ``target``).
+
+    ``disputed_by`` may be a new source planned from ``Name [kind]``; it is created here.
+    """
     claim_lock(claim.pk)
+    disputed_by = planned_source(disputed_by)
     sources_hold([disputed_by])
     if stated_at is None and document is not None and document.published_at:
         stated_at = document.published_at
@@ -469,6 +480,8 @@ def dispute_update(dispute: Dispute, **fields) -> Dispute:
     if unknown:
         raise TypeError(f"unknown dispute fields: {sorted(unknown)}")
     claim_lock(dispute.claim_id)
+    if fields.get("disputed_by") is not None:
+        fields["disputed_by"] = planned_source(fields["disputed_by"])
     sources_hold([fields.get("disputed_by")])
     for name, value in fields.items():
         setattr(dispute, name, value)
@@ -494,79 +507,83 @@ _ARROW_RE = re.compile(r"\s*(?:→|->|⟶|➔)\s*")
 
 
 def source_lookup(name: str) -> Source | None:
-    """The source whose name or slug is ``name``, case-insensitively."""
-    name = name.strip()
-    if not name:
-        return None
-    return Source.objects.filter(Q(name__iexact=name) | Q(slug__iexact=name)).order_by("pk").first()
+    """The source whose name or slug is ``name``, case-insensitively (the one resolver)."""
+    return source_by_reference(name)
 
 
-def source_suggestions(name: str, limit: int = 3) -> list[str]:
-    """Close matches for a misspelt source name: containment first, then spelling."""
-    needle = name.strip()
-    found = list(
-        Source.objects.filter(name__icontains=needle)
-        .order_by("name")
-        .values_list("name", flat=True)[:limit]
-    )
-    if len(found) < limit:
-        names = list(Source.objects.values_list("name", flat=True)[:20000])
-        lowered = {n.lower(): n for n in names}
-        for match in difflib.get_close_matches(needle.lower(), list(lowered), n=limit, cutoff=0.6):
-            if lowered[match] not in found:
-                found.append(lowered[match])
-    return found[:limit]
+@dataclass
+class ChainPlan:
+    """Parsed chain lines: per line, its steps; per step, the sources of its hops (saved
+    ones, or new ones that ``sources`` will create when the plan is applied)."""
+
+    lines: list[list[list[Source | NewSource]]] = field(default_factory=list)
+    sources: SourcePlan = field(default_factory=SourcePlan)
+
+    def __bool__(self) -> bool:
+        return bool(self.lines) or bool(self.sources.new)
+
+    def new_sources(self) -> list[str]:
+        """What applying the plan will create, one line per source, for the confirmation."""
+        return self.sources.describe()
 
 
-def chain_lines_parse(text: str) -> list[list[list[Source]]]:
-    """Parse chain lines (``A + B → C → D``) into steps of sources.
+def chain_lines_parse(text: str, *, sources: SourcePlan | None = None) -> ChainPlan:
+    """Parse chain lines (``A + B → C [news_outlet] → D``) into a plan: steps of sources,
+    and the new sources named with their kind in brackets.
 
-    Unknown names raise ValidationError listing close matches.
-
-    Every line is checked before any error is raised, so the editor sees all mistakes at once.
+    A plain name must exist (or be created earlier in the same lines); a bracketed name that
+    exists is that source, and brackets that disagree with it are an error. ``sources`` lets
+    a caller plan further new sources together (the admin's dispute rows). Every line is
+    checked before any error is raised, so the editor sees all mistakes at once; nothing is
+    written here.
     """
+    plan = ChainPlan(sources=sources if sources is not None else SourcePlan())
     errors: list[str] = []
-    lines: list[list[list[Source]]] = []
     for number, raw in enumerate((text or "").splitlines(), start=1):
         line = raw.strip()
         if not line:
             continue
-        steps: list[list[Source]] = []
+        steps: list[list[Source | NewSource]] = []
         for step_text in _ARROW_RE.split(line):
             step_text = step_text.strip()
             if not step_text:
                 errors.append(f"Line {number}: an arrow with no source on one side.")
                 continue
             whole = source_lookup(step_text)  # a name may itself contain '+'
-            names = [step_text] if whole else [part.strip() for part in step_text.split("+")]
-            step: list[Source] = []
+            names = [step_text] if whole else split_top_level(step_text, "+")
+            step: list[Source | NewSource] = []
             for name in names:
-                source = whole or source_lookup(name)
-                if source is None:
-                    if not name:
-                        errors.append(f"Line {number}: a '+' with no source beside it.")
-                        continue
-                    close = source_suggestions(name)
-                    hint = f" Did you mean: {', '.join(close)}?" if close else ""
-                    errors.append(f"Line {number}: no source named “{name}”.{hint}")
+                name = name.strip()
+                if whole is not None:
+                    step.append(whole)
                     continue
-                step.append(source)
+                if not name:
+                    errors.append(f"Line {number}: a '+' with no source beside it.")
+                    continue
+                try:
+                    step.append(plan.sources.reference(name))
+                except ValidationError as exc:
+                    errors.extend(f"Line {number}: {message}" for message in exc.messages)
             steps.append(step)
-        lines.append(steps)
+        plan.lines.append(steps)
     if errors:
         raise ValidationError({"chain_lines": errors})
-    return lines
+    return plan
 
 
 @transaction.atomic
-def chains_add(*, claim: Claim, lines: list[list[list[Source]]]) -> list[Attribution]:
-    """Create the hops that parsed chain lines describe; reuse a hop with the same source
-    citing the same hops, so entering ``A → B`` then ``A → B → C`` makes three hops, not five.
+def chains_add(*, claim: Claim, lines: ChainPlan | list[list[list[Source]]]) -> list[Attribution]:
+    """Create the new sources and the hops that parsed chain lines describe, all or nothing.
 
-    The claim stays locked from reading its hops to the commit, so the same lines sent twice
-    at once make one set of hops: the second request waits, then finds them all there.
+    A hop with the same source citing the same hops is reused, so entering ``A → B`` then
+    ``A → B → C`` makes three hops, not five. The claim stays locked from reading its hops
+    to the commit, so the same lines sent twice at once make one set of hops: the second
+    request waits, then finds them all there.
     """
     claim_lock(claim.pk)
+    if isinstance(lines, ChainPlan):
+        lines.sources.apply()
+        lines = lines.lines
     existing: dict[tuple[int, frozenset], Attribution] = {}
     edges = _citation_edges(claim)
     for hop in claim.attributions.all():
@@ -576,7 +593,8 @@ def chains_add(*, claim: Claim, lines: list[list[list[Source]]]) -> list[Attribu
         previous: list[Attribution] = []
         for step in steps:
             current: list[Attribution] = []
-            for source in step:
+            for ref in step:
+                source = planned_source(ref)
                 key = (source.pk, frozenset(hop.pk for hop in previous))
                 hop = existing.get(key)
                 if hop is None:

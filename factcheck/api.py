@@ -12,7 +12,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator as DjangoPaginator
 from django.http import Http404, StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import exceptions, pagination, permissions, renderers, status
+from rest_framework import (
+    exceptions,
+    pagination,
+    permissions,
+    renderers,
+    status,
+)
 from rest_framework.response import Response
 
 from factcheck.errors import ReferencedError

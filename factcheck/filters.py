@@ -34,10 +34,25 @@ class CommaSeparatedMultipleWidget(forms.SelectMultiple):
         return values
 
 
+def listed_choice_errors(choices) -> dict:
+    """Form error messages for a choice filter that list the allowed values."""
+    allowed = ", ".join(str(value) for value, _label in choices)
+    return {"invalid_choice": f"“%(value)s” is not a valid choice. Allowed values: {allowed}."}
+
+
+class ChoiceFilter(django_filters.ChoiceFilter):
+    """One choice; an unknown value is an error listing the allowed ones."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("error_messages", listed_choice_errors(kwargs["choices"]))
+        super().__init__(*args, **kwargs)
+
+
 class MultipleChoiceFilter(django_filters.MultipleChoiceFilter):
     """Exact match on one of several choices; repeat the parameter or comma-separate."""
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("error_messages", listed_choice_errors(kwargs["choices"]))
         kwargs.setdefault("widget", CommaSeparatedMultipleWidget)
         kwargs.setdefault("lookup_expr", "in")
         kwargs.setdefault("distinct", False)
@@ -135,6 +150,43 @@ class StrictOrderingItems:
         if problems:
             raise forms.ValidationError(problems, code="invalid_choice")
         return [item for item in items if item]
+
+
+class SourceReferenceFormField(forms.Field):
+    """A source named by its slug or its name, any case (``sources.selectors``' resolver)."""
+
+    def to_python(self, value):
+        from sources import selectors  # factcheck is imported before the apps' models
+
+        text = " ".join(str(value or "").split())
+        if not text:
+            return None
+        source = selectors.source_by_reference(text)
+        if source is None:
+            raise forms.ValidationError(
+                selectors.unknown_source_message(text), code="invalid_choice"
+            )
+        return source
+
+
+@extend_schema_field(OpenApiTypes.STR)  # a slug or a name; never enumerate the table
+class SourceFilter(django_filters.Filter):
+    """A filter whose value names an existing source by slug or name; an unknown one is an
+    error that lists close matches."""
+
+    field_class = SourceReferenceFormField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.pop("queryset", None)  # the resolver knows its table
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        if self.method:  # pragma: no cover - django-filter routes methods itself
+            return qs
+        return qs.filter(**{self.field_name: value})
 
 
 class NullsLastOrderingFilter(django_filters.OrderingFilter):

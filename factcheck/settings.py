@@ -218,7 +218,8 @@ FACTCHECK_PUBLISHER_URL = os.environ.get("FACTCHECK_PUBLISHER_URL", "")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # DRF's, plus a limit on failures per client address (factcheck/throttling.py).
+        # DRF's, plus a limit on failures per client address, and a message naming the
+        # Token scheme to clients that send another one (factcheck/throttling.py).
         "factcheck.throttling.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],

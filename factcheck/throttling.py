@@ -264,8 +264,16 @@ class TokenAuthentication(authentication.TokenAuthentication):
     def authenticate(self, request):
         """Check the failure allowance, then the token; a bad token counts one failure."""
         header = authentication.get_authorization_header(request).split()
-        if not header or header[0].lower() != self.keyword.lower().encode():
+        if not header:
             return None
+        if header[0].lower() != self.keyword.lower().encode():
+            # ``Authorization: Bearer …`` is what most API clients send by default: say which
+            # scheme this API takes instead of "credentials were not provided".
+            scheme = header[0].decode(errors="replace")[:20]
+            raise exceptions.AuthenticationFailed(
+                f"The “{scheme}” authorization scheme is not accepted here. Send your API "
+                f"token in the {self.keyword} scheme: “Authorization: {self.keyword} <key>”."
+            )
         failures = AuthFailureThrottle()
         failures.refuse_if_exhausted(request)
         try:

@@ -7,13 +7,15 @@ from factcheck.filters import (
     BooleanFilter,
     MultipleChoiceFilter,
     NullsLastOrderingFilter,
-    SlugFilter,
+    SourceFilter,
     StrictFilterSet,
 )
 from factcheck.moments import MomentFilter
 
 from .choices import DocumentKind, Reliability, SourceKind
 from .models import Document, Source
+
+SOURCE_HELP = "Slug or name of a source, any case."
 
 
 class SourceFilterSet(StrictFilterSet):
@@ -27,9 +29,7 @@ class SourceFilterSet(StrictFilterSet):
         field_name="country", lookup_expr="iexact", help_text="ISO 3166-1 alpha-2 code."
     )
     is_anonymous = BooleanFilter(field_name="is_anonymous", help_text="true or false.")
-    affiliated_with = SlugFilter(
-        queryset=Source.objects.all(), field_name="affiliated_with", help_text="Slug of a source."
-    )
+    affiliated_with = SourceFilter(field_name="affiliated_with", help_text=SOURCE_HELP)
     search = django_filters.CharFilter(
         method="filter_search", help_text="Words in name or description."
     )
@@ -46,9 +46,7 @@ class SourceFilterSet(StrictFilterSet):
 
 
 class DocumentFilterSet(StrictFilterSet):
-    publisher = SlugFilter(
-        queryset=Source.objects.all(), field_name="publisher", help_text="Slug of a source."
-    )
+    publisher = SourceFilter(field_name="publisher", help_text=SOURCE_HELP)
     kind = MultipleChoiceFilter(
         choices=DocumentKind.choices, help_text="Document kind; several allowed."
     )

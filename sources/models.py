@@ -15,8 +15,13 @@ class Source(models.Model):
     """A party that states or relays claims: an outlet, an agency, an official, a channel."""
 
     name = models.CharField(max_length=limits.SOURCE_NAME)
+    # allow_unicode: a source named in Arabic keeps its letters in its slug (services.unique_slug).
     slug = models.SlugField(
-        max_length=220, unique=True, blank=True, help_text="Made from the name when left empty."
+        max_length=220,
+        unique=True,
+        blank=True,
+        allow_unicode=True,
+        help_text="Made from the name when left empty; any script, stored lower-case.",
     )
     kind = models.CharField(max_length=20, choices=SourceKind.choices, default=SourceKind.OTHER)
     is_anonymous = models.BooleanField(

@@ -1,6 +1,10 @@
-"""Reused reads for sources."""
+"""Reused reads for sources: families, and the one resolver of source references."""
 
+import difflib
+
+from django.db.models import Q
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Lower
 
 from .models import Source
 
@@ -18,4 +22,101 @@ def family_ids_sql(source: Source) -> RawSQL:
         f" UNION SELECT s.id FROM {table} s JOIN family f ON s.affiliated_with_id = f.id"
         f") SELECT id FROM family",
         (source.pk,),
+    )
+
+
+# ---------------------------------------------------------------------------- references
+# Editors and researchers name a source by its slug or by its name, in any case; every
+# surface (API bodies, filters, the reports' forms, chain lines, admin search) resolves the
+# text here, so "CENTCOM", "centcom" and "US Central Command" mean the same row everywhere.
+
+
+# Names are at most 200 characters and slugs 220; anything longer names no source.
+REFERENCE_MAX_LENGTH = 400
+
+
+def reference_problem(text: str) -> str | None:
+    """Why ``text`` cannot be a source reference at all (too long, a NUL), or None."""
+    if "\x00" in text:
+        return "A source reference cannot contain a NUL character."
+    if len(text) > REFERENCE_MAX_LENGTH:
+        return (
+            f"A source reference is at most {REFERENCE_MAX_LENGTH} characters "
+            f"(this one has {len(text)})."
+        )
+    return None
+
+
+def source_by_reference(text: str) -> Source | None:
+    """The source whose slug or name is ``text`` (case-insensitive), or None.
+
+    A slug wins over a name, so a source named like another's slug cannot shadow it.
+    """
+    text = " ".join((text or "").split())
+    if not text or reference_problem(text):
+        return None
+    # Slugs are stored lower-case (sources.services.unique_slug), so the slug is an exact
+    # lookup on its unique index; the name uses the case-insensitive unique index's Lower().
+    found = Source.objects.filter(slug=text.lower()).first()
+    if found is None:
+        # Lower(name) is what the unique index holds, so this is one index probe on PostgreSQL.
+        found = (
+            Source.objects.annotate(name_lower=Lower("name"))
+            .filter(name_lower=text.lower())
+            .order_by("pk")
+            .first()
+        )
+    return found
+
+
+def source_suggestions(text: str, limit: int = 3) -> list[Source]:
+    """Close matches for a reference that matched nothing: containment first, then spelling."""
+    needle = " ".join((text or "").split())
+    if not needle:
+        return []
+    found = list(
+        Source.objects.filter(
+            Q(name__icontains=needle) | Q(slug__icontains=needle.lower())
+        ).order_by("name")[:limit]
+    )
+    if len(found) < limit:
+        # difflib over names and slugs: a misspelling ("Reuter", "centcomm") is close to one.
+        rows = list(Source.objects.values_list("pk", "name", "slug")[:20000])
+        keys: dict[str, int] = {}
+        for pk, name, slug in rows:
+            keys.setdefault(name.lower(), pk)
+            keys.setdefault(slug, pk)
+        close = difflib.get_close_matches(needle.lower(), list(keys), n=limit * 2, cutoff=0.6)
+        have = {source.pk for source in found}
+        wanted = [keys[key] for key in close if keys[key] not in have]
+        by_pk = Source.objects.in_bulk(wanted)
+        for pk in dict.fromkeys(wanted):
+            if pk in by_pk and len(found) < limit:
+                found.append(by_pk[pk])
+    return found[:limit]
+
+
+def source_label(source: Source) -> str:
+    """How a suggestion names a source: its name, then the slug an API client can use."""
+    return f"{source.name} ({source.slug})"
+
+
+def unknown_source_message(text: str) -> str:
+    """The error for a reference that matched nothing, with close matches when there are any."""
+    problem = reference_problem(text)
+    if problem:
+        return problem
+    close = source_suggestions(text)
+    hint = f" Did you mean: {', '.join(source_label(s) for s in close)}?" if close else ""
+    return f"No source “{text.strip()}”.{hint}"
+
+
+def sources_matching(term: str):
+    """Sources whose name or slug contains ``term`` (any case), as a subquery of ids: the
+    admin's searches use it to find claims and hops by a source named in part."""
+    term = " ".join((term or "").split())
+    return (
+        Source.objects.filter(Q(name__icontains=term) | Q(slug__icontains=term.lower()))
+        .order_by("pk")
+        .values("pk")
     )

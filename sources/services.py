@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass, field
+
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.text import slugify
@@ -9,8 +14,14 @@ from django.utils.text import slugify
 from claims import projection
 from factcheck.errors import ReferencedError
 
+from .choices import Affiliation, SourceKind
 from .models import Document, Source
-from .selectors import family_ids_sql
+from .selectors import (
+    family_ids_sql,
+    reference_problem,
+    source_by_reference,
+    unknown_source_message,
+)
 
 # The fields a caller may set, in the order every surface shows them (API, spreadsheets).
 SOURCE_FIELDS = (
@@ -64,8 +75,15 @@ DOCUMENT_SHOWN_FIELDS = (
 def unique_slug(
     model, text: str, *, instance=None, field: str = "slug", max_length: int = 200
 ) -> str:
-    """A slug made from ``text`` that no other row of ``model`` uses (``-2``, ``-3`` on clashes)."""
-    base = slugify(text)[:max_length].strip("-") or model._meta.model_name
+    """A lower-case slug made from ``text`` that no other row of ``model`` uses (``-2``, ``-3``
+    on clashes). Letters of any script are kept: "أنصار الله" becomes ``أنصار-الله``.
+
+    Keeping the letters (Django's ``allow_unicode``) rather than transliterating: Arabic has
+    several romanisations in newsroom use (Ansar Allah, Ansarullah, Ansar Alla), so any one
+    scheme gives a slug nobody would type, while the original letters are what an editor
+    pastes and what a search finds. Percent-encoded, such slugs work in URLs too.
+    """
+    base = slugify(text, allow_unicode=True)[:max_length].strip("-_") or model._meta.model_name
     candidate, n = base, 2
     others = model._default_manager.all()
     if instance is not None and instance.pk:
@@ -77,9 +95,23 @@ def unique_slug(
     return candidate
 
 
-def _check_affiliation_loop(source: Source) -> None:
-    from django.core.exceptions import ValidationError
+def url_with_scheme(value: str) -> str:
+    """``aljazeera.com`` → ``https://aljazeera.com``: a web address typed without its scheme.
 
+    The one normaliser of typed URLs, used by the admin's forms and the API alike, so both
+    accept what an editor pastes from a browser's address bar.
+    """
+    value = (value or "").strip()
+    if not value:
+        return value
+    # Django's own form field knows what "no scheme" looks like (mailto:, ftp://, //host).
+    try:
+        return forms.URLField(assume_scheme="https").to_python(value)
+    except ValidationError:
+        return value  # the model field's validation names the field and what is wrong
+
+
+def _check_affiliation_loop(source: Source) -> None:
     seen = {source.pk} if source.pk else set()
     parent = source.affiliated_with
     hops = 0
@@ -101,9 +133,12 @@ def _check_affiliation_loop(source: Source) -> None:
 def source_validate(source: Source) -> None:
     """Run every rule on an unsaved or changed source; raises ValidationError naming the field."""
     source.name = (source.name or "").strip()
+    # Slugs are stored lower-case, so that a reference in any case is one index lookup.
+    source.slug = (source.slug or "").strip().lower()
     if not source.slug:
         source.slug = unique_slug(Source, source.name, instance=source)
     source.country = (source.country or "").upper()
+    source.url = url_with_scheme(source.url)
     source.full_clean()
     _check_affiliation_loop(source)
 
@@ -202,7 +237,10 @@ def source_delete(source: Source) -> None:
 
 
 def document_validate(document: Document) -> None:
+    """Run every rule on an unsaved or changed document; raises ValidationError naming the field."""
     document.title = (document.title or "").strip()
+    document.url = url_with_scheme(document.url)
+    document.archive_url = url_with_scheme(document.archive_url)
     document.full_clean()
 
 
@@ -249,3 +287,236 @@ def document_delete(document: Document) -> None:
         document.delete()
     except (ProtectedError, RestrictedError) as exc:
         raise ReferencedError(document, [str(obj) for obj in exc.protected_objects]) from exc
+
+
+# ---------------------------------------------------------------------------- new sources
+# Editors under deadline name a new source where they first need it, with its kind in
+# brackets: ``Yahya Saree [official, part of Houthis (Ansar Allah) [armed_group]]``. Parsing
+# makes a plan (what will be created, in order); nothing is written until it is applied,
+# inside the caller's transaction, so a later error leaves no source behind.
+
+_AFFILIATION_WORDS = [
+    ("allegedly affiliated with ", Affiliation.ALLEGED),
+    ("affiliated with ", Affiliation.AFFILIATED),
+    ("part of ", Affiliation.PART_OF),
+    ("operated by ", Affiliation.OPERATED_BY),
+]
+
+
+def _kind_from_word(word: str) -> str | None:
+    key = " ".join(word.replace("_", " ").split()).lower()
+    for value, label in SourceKind.choices:
+        if key in (value.replace("_", " "), str(label).lower()):
+            return value
+    return None
+
+
+def split_top_level(text: str, separator: str) -> list[str]:
+    """Split ``text`` on ``separator`` outside square brackets (a bracket may hold a comma)."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(text):
+        char = text[i]
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth = max(depth - 1, 0)
+        elif depth == 0 and text.startswith(separator, i):
+            parts.append(text[start:i])
+            start = i + len(separator)
+            i = start
+            continue
+        i += 1
+    parts.append(text[start:])
+    return parts
+
+
+# "Telegram channel [.., affiliated with Kataib Hezbollah [.., part of PMF [..]]]" is three.
+MAX_BRACKET_DEPTH = 5
+
+
+@dataclass
+class NewSource:
+    """A source a plan will create: what the brackets said about it."""
+
+    name: str
+    kind: str
+    is_anonymous: bool = False
+    affiliated_with: Source | NewSource | None = None
+    affiliation: str = ""
+    created: Source | None = None
+
+    def describe(self) -> str:
+        """``Yahya Saree (official, part of Houthis)``, as the confirmation lists it."""
+        parts = [SourceKind(self.kind).label]
+        if self.is_anonymous:
+            parts.append("anonymous")
+        if self.affiliated_with is not None:
+            parts.append(f"{Affiliation(self.affiliation).label} {self.affiliated_with.name}")
+        return f"{self.name} ({', '.join(parts)})"
+
+
+@dataclass
+class SourcePlan:
+    """Sources to create, in an order where each one's affiliation exists before it."""
+
+    new: list[NewSource] = field(default_factory=list)
+
+    def planned(self, name: str) -> NewSource | None:
+        """The source this plan will create under ``name`` (any case), if any."""
+        key = " ".join(name.split()).lower()
+        return next((spec for spec in self.new if spec.name.lower() == key), None)
+
+    def reference(self, text: str) -> Source | NewSource:
+        """Resolve ``Name`` or ``Name [kind, …]`` to an existing source or a planned one.
+
+        Raises ValidationError (one message) for an unknown plain name, a bracket that
+        disagrees with the source of that name, or a bracket that cannot be read.
+        """
+        text = " ".join((text or "").split())
+        problem = reference_problem(text)
+        if problem:
+            raise ValidationError(problem)
+        if text.count("[") > MAX_BRACKET_DEPTH:
+            raise ValidationError(
+                f"“{text[:60]}…” nests too many brackets; name at most "
+                f"{MAX_BRACKET_DEPTH} sources inside one another."
+            )
+        name, bracket = text, None
+        if text.endswith("]") and "[" in text:
+            cut = _bracket_start(text)
+            if cut is not None:
+                name, bracket = text[:cut].strip(), text[cut + 1 : -1].strip()
+        if not name:
+            raise ValidationError(f"“{text}” names no source before its brackets.")
+        existing = self.planned(name) or source_by_reference(name)
+        if bracket is None:
+            if existing is None:
+                raise ValidationError(
+                    unknown_source_message(name)
+                    + f" To create it, give its kind in brackets: “{name} [official]”."
+                )
+            return existing
+        wanted = self._read_bracket(name, bracket)
+        if existing is not None:
+            self._check_agrees(existing, wanted)
+            return existing
+        self.new.append(wanted)
+        return wanted
+
+    def _read_bracket(self, name: str, bracket: str) -> NewSource:
+        spec = NewSource(name=name, kind="")
+        for item in split_top_level(bracket, ","):
+            item = item.strip()
+            lowered = item.lower()
+            if not item:
+                continue
+            if lowered == "anonymous":
+                spec.is_anonymous = True
+                continue
+            for words, affiliation in _AFFILIATION_WORDS:
+                if lowered.startswith(words):
+                    spec.affiliated_with = self.reference(item[len(words) :])
+                    spec.affiliation = affiliation
+                    break
+            else:
+                kind = _kind_from_word(item)
+                if kind is None:
+                    raise ValidationError(
+                        f"“{item}” in the brackets of “{name}” is not a source kind, "
+                        "“anonymous”, “affiliated with …” or “part of …”. Kinds: "
+                        + ", ".join(SourceKind.values)
+                        + "."
+                    )
+                spec.kind = kind
+        if not spec.kind:
+            raise ValidationError(
+                f"Give the kind of “{name}” in its brackets, e.g. “{name} [official]”. Kinds: "
+                + ", ".join(SourceKind.values)
+                + "."
+            )
+        return spec
+
+    @staticmethod
+    def _check_agrees(existing: Source | NewSource, wanted: NewSource) -> None:
+        problems = []
+        if existing.kind != wanted.kind:
+            problems.append(f"its kind is {SourceKind(existing.kind).label}, not {wanted.kind}")
+        if wanted.is_anonymous and not existing.is_anonymous:
+            problems.append("it is not anonymous")
+        if wanted.affiliated_with is not None:
+            parent = existing.affiliated_with
+            same = parent is wanted.affiliated_with or (
+                parent is not None
+                and getattr(parent, "pk", None) is not None
+                and parent.pk == getattr(wanted.affiliated_with, "pk", None)
+            )
+            if not same or existing.affiliation != wanted.affiliation:
+                problems.append(
+                    f"it is not {Affiliation(wanted.affiliation).label} "
+                    f"{wanted.affiliated_with.name}"
+                )
+        if problems:
+            raise ValidationError(
+                f"“{existing.name}” already exists and {'; '.join(problems)}. Write its name "
+                "without brackets to use it, or change it on its own page."
+            )
+
+    def describe(self) -> list[str]:
+        """One line per source to create, in creation order."""
+        return [spec.describe() for spec in self.new]
+
+    def signature(self) -> str:
+        """A short fingerprint of what will be created, for a confirmation that must match."""
+        text = "\n".join(self.describe()).encode()
+        return hashlib.sha256(text).hexdigest()[:16]
+
+    @transaction.atomic
+    def apply(self) -> list[Source]:
+        """Create the planned sources (once; applying again creates nothing more)."""
+        made = []
+        for spec in self.new:
+            if spec.created is None:
+                made.append(planned_source(spec))
+        return made
+
+
+def _bracket_start(text: str) -> int | None:
+    """Index of the ``[`` that opens the bracket closing ``text``, or None if unbalanced."""
+    depth = 0
+    for i in range(len(text) - 1, -1, -1):
+        if text[i] == "]":
+            depth += 1
+        elif text[i] == "[":
+            depth -= 1
+            if depth == 0:
+                return i
+    return None
+
+
+def planned_source(ref: Source | NewSource) -> Source:
+    """The saved source a reference stands for, creating a planned one (and the planned
+    source it is affiliated with) first if need be. Call it inside the write's transaction."""
+    if not isinstance(ref, NewSource):
+        return ref
+    if ref.created is None:
+        parent = planned_source(ref.affiliated_with) if ref.affiliated_with else None
+        ref.created = source_create(
+            name=ref.name,
+            kind=ref.kind,
+            is_anonymous=ref.is_anonymous,
+            affiliated_with=parent,
+            affiliation=ref.affiliation if parent is not None else "",
+        )
+    return ref.created
+
+
+def source_reference_create(text: str) -> Source:
+    """Resolve ``Name`` or ``Name [kind, …]``, creating what the brackets describe.
+
+    The API's ``disputed_by`` uses it so that a new disputant is named in the same request
+    (``CENTCOM [military]``), the same way chain lines name new sources.
+    """
+    plan = SourcePlan()
+    ref = plan.reference(text)
+    plan.apply()
+    return planned_source(ref)

@@ -10,25 +10,20 @@ from claims.choices import ReviewVerdict, VerdictBasis
 from claims.filtersets import ReviewFilterSet
 from claims.models import Claim, Review
 from factcheck.viewsets import TrackerModelViewSet
-from sources.api.serializers import StrictFieldsMixin
-from sources.models import Source
+from sources.api.serializers import SourceReferenceField, StrictFieldsMixin
 
 
 class ReviewSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     """One fact-checker's review of a claim, with its rating as published and its verdict."""
 
     claim = serializers.PrimaryKeyRelatedField(queryset=Claim.objects.all())
-    author = serializers.SlugRelatedField(
-        slug_field="slug",
-        queryset=Source.objects.all(),
-        help_text="Slug of the fact-checker who published the review.",
+    author = SourceReferenceField(
+        help_text="The fact-checker who published the review (slug or name)."
     )
-    claimant = serializers.SlugRelatedField(
-        slug_field="slug",
-        queryset=Source.objects.all(),
+    claimant = SourceReferenceField(
         required=False,
         allow_null=True,
-        help_text="Slug of who made the claim, as the review names them.",
+        help_text="Who made the claim, as the review names them (slug or name).",
     )
     verdict = serializers.ChoiceField(choices=ReviewVerdict.choices, required=False)
     verdict_basis = serializers.ChoiceField(

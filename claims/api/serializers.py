@@ -9,8 +9,8 @@ from rest_framework import serializers
 from claims import services
 from claims.choices import DisputeKind, Relation, Resolution
 from claims.models import Attribution, Claim, Dispute, Topic
-from sources.api.serializers import StrictFieldsMixin
-from sources.models import Document, Source
+from sources.api.serializers import ListedChoiceField, SourceReferenceField, StrictFieldsMixin
+from sources.models import Document
 
 HOP_FIELDS = [
     "id",
@@ -29,13 +29,14 @@ DISPUTE_FIELDS = ["id", *services.DISPUTE_FIELDS]
 
 
 class AttributionSerializer(StrictFieldsMixin, serializers.ModelSerializer):
-    """A hop: ``source`` (slug) says the claim (id) in ``document`` (id), citing ``cites`` (ids).
+    """A hop: ``source`` (slug or name) says the claim (id) in ``document`` (id), citing
+    ``cites`` (ids).
 
     Without ``relation`` the service picks one: an origin asserts, a citing hop paraphrases.
     """
 
     claim = serializers.PrimaryKeyRelatedField(queryset=Claim.objects.all())
-    source = serializers.SlugRelatedField(slug_field="slug", queryset=Source.objects.all())
+    source = SourceReferenceField()
     document = serializers.PrimaryKeyRelatedField(
         queryset=Document.objects.all(), required=False, allow_null=True
     )
@@ -53,10 +54,11 @@ class AttributionSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
 
 class DisputeSerializer(StrictFieldsMixin, serializers.ModelSerializer):
-    """A dispute: ``disputed_by`` (slug) contests the claim (id) or its hop ``target`` (id)."""
+    """A dispute: ``disputed_by`` (slug or name; a new one as ``Name [kind]``) contests the
+    claim (id) or its hop ``target`` (id)."""
 
     claim = serializers.PrimaryKeyRelatedField(queryset=Claim.objects.all())
-    disputed_by = serializers.SlugRelatedField(slug_field="slug", queryset=Source.objects.all())
+    disputed_by = SourceReferenceField(allow_new=True)
     target = serializers.PrimaryKeyRelatedField(
         queryset=Attribution.objects.all(),
         required=False,
@@ -67,7 +69,7 @@ class DisputeSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         queryset=Document.objects.all(), required=False, allow_null=True
     )
     # The model's default, stated here because the service asks for the kind explicitly.
-    kind = serializers.ChoiceField(choices=DisputeKind.choices, default=DisputeKind.DENIAL)
+    kind = ListedChoiceField(choices=DisputeKind.choices, default=DisputeKind.DENIAL)
 
     class Meta:
         model = Dispute
@@ -268,7 +270,11 @@ class ClaimSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         allow_blank=True,
         help_text=(
             "Hops to add, one chain a line, origin first, as in the admin: "
-            "“US officials + Iraqi officials → Reuters → Antiwar.com” (source names or slugs)."
+            "“US officials + Iraqi officials → Reuters → Antiwar.com” (source names or slugs). "
+            "A new source is named with its kind in brackets and created in the same request: "
+            "“Yahya Saree [official, part of Houthis (Ansar Allah) [armed_group]] → "
+            "Al Jazeera [news_outlet]”; inside the brackets also “anonymous”, "
+            "“affiliated with X”, “part of X”. All or nothing."
         ),
     )
 

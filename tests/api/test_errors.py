@@ -29,17 +29,20 @@ def test_misspelt_claim_filter_is_400_listing_known_ones(seed, researcher_api):
         (
             "verdict=maybe",
             "verdict",
-            "Select a valid choice. maybe is not one of the available choices.",
+            "“maybe” is not a valid choice. Allowed values: unrated, true, mostly_true, mixed, "
+            "mostly_false, false, misattributed, unverifiable.",
         ),
         (
             "origin_kind=robot",
             "origin_kind",
-            "Select a valid choice. robot is not one of the available choices.",
+            "“robot” is not a valid choice. Allowed values: news_agency, news_outlet, "
+            "government, official, military, armed_group, social_channel, organization, "
+            "person, other.",
         ),
         (
             "credibility=9",
             "credibility",
-            "Select a valid choice. 9 is not one of the available choices.",
+            "“9” is not a valid choice. Allowed values: 1, 2, 3, 4, 5, 6.",
         ),
         (
             "reported_after=2024-13-01",
@@ -47,9 +50,9 @@ def test_misspelt_claim_filter_is_400_listing_known_ones(seed, researcher_api):
             "Enter a valid date: “2024-13-01” is not a real date (month must be in 1..12).",
         ),
         ("occurred_before=last-week", "occurred_before", "Enter a valid date."),
-        ("origin=nobody", "origin", "No source with the slug “nobody”."),
-        ("source_family=nobody", "source_family", "No source with the slug “nobody”."),
-        ("disputed_by=nobody", "disputed_by", "No source with the slug “nobody”."),
+        ("origin=nobody", "origin", "No source “nobody”."),
+        ("source_family=nobody", "source_family", "No source “nobody”."),
+        ("disputed_by=nobody", "disputed_by", "No source “nobody”."),
         ("topic=nothing", "topic", "No topic with the slug “nothing”."),
         ("disputed=maybe", "disputed", "“maybe” is not a boolean; use true or false."),
         (

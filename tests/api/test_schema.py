@@ -58,7 +58,7 @@ def test_schema_documents_every_claim_filter_with_type_and_choices(schema):
     }
     assert parameters["origin_kind"]["schema"]["enum"][:1] == ["armed_group"]
     assert parameters["source"]["schema"] == {"type": "string"}
-    assert parameters["source"]["description"] == "Any hop by this source (slug)."
+    assert parameters["source"]["description"] == "Any hop by this source (slug or name)."
     ordering = parameters["ordering"]["schema"]["items"]["enum"]
     for field in ("first_reported_at", "occurred_at", "dispute_count", "updated_at", "id"):
         assert field in ordering and f"-{field}" in ordering

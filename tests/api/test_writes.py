@@ -128,7 +128,10 @@ def test_create_claim_with_unknown_source_in_chain_saves_nothing(seed, editor_ap
     )
     assert response.status_code == 400
     assert response.json() == {
-        "chain_lines": ["Line 1: no source named “Reuter”. Did you mean: Reuters?"]
+        "chain_lines": [
+            "Line 1: No source “Reuter”. Did you mean: Reuters (reuters)? To create it, give "
+            "its kind in brackets: “Reuter [official]”."
+        ]
     }
     assert Claim.objects.count() == before
 
@@ -312,7 +315,7 @@ def test_unknown_source_slug_in_body_is_400(seed, editor_api):
         format="json",
     )
     assert response.status_code == 400
-    assert response.json() == {"source": ["Object with slug=nobody does not exist."]}
+    assert response.json() == {"source": ["No source “nobody”."]}
 
 
 # ---------------------------------------------------------------------------- disputes
@@ -377,7 +380,12 @@ def test_dispute_bad_kind_is_400_naming_the_field(seed, editor_api):
         format="json",
     )
     assert response.status_code == 400
-    assert response.json() == {"kind": ['"rebuttal" is not a valid choice.']}
+    assert response.json() == {
+        "kind": [
+            "“rebuttal” is not a valid choice. Allowed values: denial, authorship_denial, "
+            "contradiction, retraction, correction, fact_check."
+        ]
+    }
 
 
 # ---------------------------------------------------------------------------- sources
@@ -466,7 +474,9 @@ def test_missing_and_mistyped_fields_are_400_by_name(seed, editor_api):
     assert response.status_code == 400
     body = response.json()
     assert body["text"] == ["This field is required."]
-    assert body["credibility"] == ['"seven" is not a valid choice.']
+    assert body["credibility"] == [
+        "“seven” is not a valid choice. Allowed values: 1, 2, 3, 4, 5, 6."
+    ]
     assert body["occurred_at"][0].startswith("Date has wrong format.")
 
 

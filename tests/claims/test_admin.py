@@ -188,7 +188,7 @@ def test_chain_lines_unknown_name_is_form_error_and_saves_nothing(editor_client,
     response = editor_client.post(reverse("admin:claims_claim_add"), data)
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors["chain_lines"]
-    assert "no source named “US oficials”" in errors[0]
+    assert "No source “US oficials”" in errors[0]
     assert "Did you mean: US officials" in errors[0]
     assert "Did you mean: US officials" in response.content.decode()
     assert (Claim.objects.count(), Attribution.objects.count()) == (claims, hops)

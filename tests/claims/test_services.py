@@ -146,8 +146,8 @@ def test_claim_create_chain_lines_unknown_name_lists_close_matches_and_saves_not
             text="Something", chain_lines="Reuter → Antiwar.com\nNobody → Reuters"
         )
     text = messages(exc, "chain_lines")
-    assert "Line 1: no source named “Reuter”. Did you mean: Reuters?" in text
-    assert "Line 2: no source named “Nobody”." in text
+    assert "Line 1: No source “Reuter”. Did you mean: Reuters (reuters)?" in text
+    assert "Line 2: No source “Nobody”. To create it, give its kind in brackets" in text
     assert Claim.objects.count() == 0 and Attribution.objects.count() == 0
 
 

@@ -139,7 +139,7 @@ def test_rejected_dispute_drops_the_claim(reader_client, make_disputed):
     ("query", "param", "message"),
     [
         ("?disputed_bee=kh", "disputed_bee", "Unknown query parameter “disputed_bee”"),
-        ("?disputed_by=nobody", "disputed_by", "No source with the slug “nobody”"),
+        ("?disputed_by=nobody", "disputed_by", "No source “nobody”"),
         ("?disputed=maybe", "disputed", "“maybe” is not a boolean"),
         ("?dispute_kind=rumour", "dispute_kind", "rumour"),
         ("?reported_after=yesterday", "reported_after", "Enter a valid date"),
@@ -170,7 +170,7 @@ def test_a_typed_source_is_kept_escaped_in_its_field(reader_client, make_dispute
     page = response.content.decode()
     assert "<script>alert(1)</script>" not in page
     assert 'name="origin" list="source-list" value="&quot;&gt;&lt;script&gt;' in page
-    assert "No source with the slug" in text_of(page)
+    assert "No source “&quot;&gt;&lt;script&gt;" in page
 
 
 def test_escaping_of_text_quotes_and_names(reader_client, db):

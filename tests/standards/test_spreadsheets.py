@@ -36,7 +36,12 @@ def test_claim_rows_with_chains_preview_then_import(seed):
     assert preview.totals["new"] == 1 and preview.totals["invalid"] == 2
     errors = {row.number: row.error_dict for row in preview.invalid_rows}
     assert errors == {
-        2: {"chain_lines": ["Line 1: no source named “Reuterz”. Did you mean: Reuters?"]},
+        2: {
+            "chain_lines": [
+                "Line 1: No source “Reuterz”. Did you mean: Reuters (reuters)? To create it, "
+                "give its kind in brackets: “Reuterz [official]”."
+            ]
+        },
         3: {"verdict": ["Value 'maybe' is not a valid choice."]},
     }
     assert (Claim.objects.count(), Attribution.objects.count()) == before  # preview wrote nothing
@@ -113,7 +118,7 @@ def test_admin_import_preview_shows_row_error_and_writes_nothing(seed, client):
     )
     assert response.status_code == 200
     page = response.content.decode()
-    assert "no source named “Nobody”" in page
+    assert "No source “Nobody”" in page
     assert not Claim.objects.filter(text__in=["Sheet claim", "Oops"]).exists()
     export = client.get("/admin/claims/claim/export/")
     assert export.status_code == 200
