@@ -16,7 +16,9 @@ urlpatterns = [
     path("claimreview/", standards.ClaimReviewFeedView.as_view(), name="claimreview-feed"),
     path("", include("sources.api.urls")),
     path("", include("claims.api.urls")),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # The schema is one static document, the same for everyone: not throttled, so reading it
+    # touches no counter (and no database when the counters are in the database cache).
+    path("schema/", SpectacularAPIView.as_view(throttle_classes=[]), name="api-schema"),
     # Swagger UI from drf-spectacular-sidecar's static files: works offline, no CDN.
     # The split view serves Swagger UI's start-up script as a file (?script), so the page
     # needs no inline script and our Content-Security-Policy can forbid them.

@@ -1,6 +1,7 @@
 """JSON shapes of sources and documents. Translation only: every rule lives in the services."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import RegexValidator, validate_unicode_slug
 from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -94,6 +95,28 @@ class ListedChoiceField(serializers.ChoiceField):
         return super().fail(key, **kwargs)
 
 
+class UnicodeSlugField(serializers.CharField):
+    """A slug that may hold letters of any script (``قناة-الاختبار``), checked by Django's
+    unicode slug validator. A plain string in the schema: OpenAPI patterns follow ECMA-262,
+    whose ``\\w`` is ASCII only, so a ``[-\\w]+`` pattern would wrongly call such a slug
+    invalid."""
+
+    def __init__(self, *, allow_unicode: bool = True, **kwargs):
+        super().__init__(**kwargs)
+        # The model's RegexValidator would put that pattern in the schema; the same check runs
+        # here as a plain function instead.
+        self.validators = [v for v in self.validators if not isinstance(v, RegexValidator)]
+        self.validators.append(slug_of_any_script)
+
+
+def slug_of_any_script(value: str) -> None:
+    """Letters of any script, digits, hyphens and underscores (Django's unicode slug rule)."""
+    try:
+        validate_unicode_slug(value)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.messages) from None
+
+
 class StrictFieldsMixin:
     """Reject body fields the resource does not have, so a misspelt field is a 400, not a no-op.
 
@@ -107,6 +130,7 @@ class StrictFieldsMixin:
         **serializers.ModelSerializer.serializer_field_mapping,
         MomentField: MomentSerializerField,
         models.URLField: WebAddressField,
+        models.SlugField: UnicodeSlugField,
     }
     serializer_choice_field = ListedChoiceField
 

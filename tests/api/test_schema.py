@@ -83,7 +83,7 @@ def test_schema_types_the_derived_claim_fields(schema):
     written = schema["components"]["schemas"]["ClaimRequest"]["properties"]
     assert written["chain_lines"]["type"] == "string"
     assert "origins" not in written and "reviewed_by" not in written
-    assert claim["attributions"]["items"] == {"$ref": "#/components/schemas/Hop"}
+    assert claim["attributions"]["items"] == {"$ref": "#/components/schemas/ClaimHop"}
 
 
 def test_schema_documents_error_responses(schema):
