@@ -25,6 +25,9 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/claims/"
 
 
+# A public, throttled endpoint an anonymous client may read.
+ANON_URL = "/api/v1/docs/"
+
 @pytest.fixture
 def rate(monkeypatch):
     """Set a scope's rate for one test (the throttles read it when a request starts)."""
@@ -75,10 +78,11 @@ def test_a_busy_client_costs_one_integer_not_a_list_of_requests(rate, researcher
 
 def test_anonymous_clients_are_counted_by_address(rate, anon_api):
     rate("anon", "2/minute")
-    # Anonymous reading is refused (401) before any throttle counts; the schema is public.
-    statuses = [anon_api.get("/api/v1/schema/").status_code for _ in range(3)]
+    # Anonymous reading is refused (401) before any throttle counts; the API docs page is
+    # public and throttled (the schema itself is one static document, not throttled).
+    statuses = [anon_api.get(ANON_URL).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
-    other = anon_api.get("/api/v1/schema/", REMOTE_ADDR="10.0.0.9")
+    other = anon_api.get(ANON_URL, REMOTE_ADDR="10.0.0.9")
     assert other.status_code == 200
 
 
@@ -99,7 +103,7 @@ def test_bad_tokens_past_the_allowance_get_429_before_the_token_is_checked(
     assert good.get(URL, REMOTE_ADDR="198.51.100.7").status_code == 429
     # Another address, and requests without a token, are not affected.
     assert good.get(URL, REMOTE_ADDR="198.51.100.8").status_code == 200
-    assert anon_api.get("/api/v1/schema/", REMOTE_ADDR="198.51.100.7").status_code == 200
+    assert anon_api.get(ANON_URL, REMOTE_ADDR="198.51.100.7").status_code == 200
 
 
 def test_good_tokens_do_not_count_as_failures(rate, researcher):
@@ -111,7 +115,7 @@ def test_good_tokens_do_not_count_as_failures(rate, researcher):
 def test_a_forged_forwarded_header_does_not_buy_a_new_allowance(rate, anon_api):
     rate("anon", "2/hour")
     statuses = [
-        anon_api.get("/api/v1/schema/", HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").status_code
+        anon_api.get(ANON_URL, HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").status_code
         for i in range(4)
     ]
     assert statuses == [200, 200, 429, 429]
@@ -121,14 +125,14 @@ def test_forwarded_addresses_count_only_from_a_trusted_proxy(rate, anon_api, set
     settings.FACTCHECK_TRUSTED_PROXIES = ["10.0.0.0/8"]
     rate("anon", "1/hour")
     via_proxy = {"REMOTE_ADDR": "10.0.0.2"}
-    first = anon_api.get("/api/v1/schema/", HTTP_X_FORWARDED_FOR="198.51.100.7", **via_proxy)
+    first = anon_api.get(ANON_URL, HTTP_X_FORWARDED_FOR="198.51.100.7", **via_proxy)
     assert first.status_code == 200
     # The same client behind the proxy, forging a prefix: still the same client.
     again = anon_api.get(
-        "/api/v1/schema/", HTTP_X_FORWARDED_FOR="203.0.113.1, 198.51.100.7", **via_proxy
+        ANON_URL, HTTP_X_FORWARDED_FOR="203.0.113.1, 198.51.100.7", **via_proxy
     )
     assert again.status_code == 429
-    other = anon_api.get("/api/v1/schema/", HTTP_X_FORWARDED_FOR="198.51.100.9", **via_proxy)
+    other = anon_api.get(ANON_URL, HTTP_X_FORWARDED_FOR="198.51.100.9", **via_proxy)
     assert other.status_code == 200
 
 
@@ -216,15 +220,15 @@ def test_an_unreachable_redis_is_a_503_that_says_when_to_retry(settings, researc
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
         },
     }
-    for client in (token_client(researcher), anon_api):
-        response = client.get("/api/v1/schema/" if client is anon_api else URL)
-        assert response.status_code == 503
-        # The schema view answers in its own (OpenAPI) format, errors included.
-        assert (
-            "The request counter is unavailable for a moment; try again shortly."
-            in response.content.decode()
-        )
-        assert response["Retry-After"] == "5"
+    response = token_client(researcher).get(URL)
+    assert response.status_code == 503
+    assert response.json() == {
+        "detail": "The request counter is unavailable for a moment; try again shortly."
+    }
+    assert response["Retry-After"] == "5"
+    # The public docs page is counted too, and says when to come back the same way.
+    page = anon_api.get(ANON_URL)
+    assert (page.status_code, page["Retry-After"]) == (503, "5")
 
 
 def test_a_refused_address_is_logged_without_the_token(rate, anon_api, caplog):
