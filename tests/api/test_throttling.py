@@ -28,6 +28,7 @@ URL = "/api/v1/claims/"
 # A public, throttled endpoint an anonymous client may read.
 ANON_URL = "/api/v1/docs/"
 
+
 @pytest.fixture
 def rate(monkeypatch):
     """Set a scope's rate for one test (the throttles read it when a request starts)."""
@@ -115,8 +116,7 @@ def test_good_tokens_do_not_count_as_failures(rate, researcher):
 def test_a_forged_forwarded_header_does_not_buy_a_new_allowance(rate, anon_api):
     rate("anon", "2/hour")
     statuses = [
-        anon_api.get(ANON_URL, HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").status_code
-        for i in range(4)
+        anon_api.get(ANON_URL, HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").status_code for i in range(4)
     ]
     assert statuses == [200, 200, 429, 429]
 
@@ -128,9 +128,7 @@ def test_forwarded_addresses_count_only_from_a_trusted_proxy(rate, anon_api, set
     first = anon_api.get(ANON_URL, HTTP_X_FORWARDED_FOR="198.51.100.7", **via_proxy)
     assert first.status_code == 200
     # The same client behind the proxy, forging a prefix: still the same client.
-    again = anon_api.get(
-        ANON_URL, HTTP_X_FORWARDED_FOR="203.0.113.1, 198.51.100.7", **via_proxy
-    )
+    again = anon_api.get(ANON_URL, HTTP_X_FORWARDED_FOR="203.0.113.1, 198.51.100.7", **via_proxy)
     assert again.status_code == 429
     other = anon_api.get(ANON_URL, HTTP_X_FORWARDED_FOR="198.51.100.9", **via_proxy)
     assert other.status_code == 200
