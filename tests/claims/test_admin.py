@@ -99,9 +99,11 @@ def test_telegram_claim_page_draws_chain_and_denial(editor_client, seed):
     response = editor_client.get(reverse("admin:claims_claim_change", args=[claim.pk]))
     assert response.status_code == 200
     content = response.content.decode()
+    # The panel is the reader's report entry (the same partials), drawn from the stored
+    # document: the chain, and the denial under the hop it contests.
     assert TELEGRAM_CHAIN in content
     assert "fabricated news" in content
-    assert "AUTHORSHIP DENIAL" in content
+    assert '<span class="dispute-kind">authorship denied</span>' in content
     assert f"/reports/claims/{claim.pk}/" in content
     assert "6: truth cannot be judged" in content  # credibility shown with the claim
 
