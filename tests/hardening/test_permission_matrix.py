@@ -23,9 +23,9 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
-from claims import services
+from claims import reviews, services
 from claims.choices import Verdict
-from claims.models import Attribution, Claim, Dispute, Topic
+from claims.models import Attribution, Claim, Dispute, Review, Topic
 from sources import services as source_services
 from sources.models import Document, Source
 from tests.conftest import _user, token_client
@@ -108,6 +108,8 @@ API = {
     "dispute-detail": DETAIL,
     "topic-list": LIST,
     "topic-detail": DETAIL,
+    "review-list": LIST,
+    "review-detail": DETAIL,
     # The schema and its docs are public: they describe the API, they hold no data.
     "api-schema": Api(frozenset({"GET", "HEAD", "OPTIONS"}), public=True),
     "api-docs": PUBLIC_READ,
@@ -155,8 +157,9 @@ NOT_IN_MATRIX = {
     "admin:app_list": "Django's per-app admin index",
     "admin/(?P<url>.*)$": "the admin's catch-all (appends a slash or 404s)",
 }
-# User, group and token admin belong to Django and DRF; superusers manage them.
-_FOREIGN_ADMIN = re.compile(r"^admin(:|/)(auth_|authtoken_|auth/|authtoken/)")
+# User, group and token admin belong to Django and DRF, the login-limit records to
+# django-axes (docs/security.md); superusers manage them.
+_FOREIGN_ADMIN = re.compile(r"^admin(:|/)(auth_|authtoken_|axes_|auth/|authtoken/|axes/)")
 
 
 def expected_routes() -> set[str]:
@@ -204,7 +207,12 @@ def _objects() -> dict[str, str]:
     source_services.source_create(name="Spare outlet", kind="news_outlet")
     source_services.document_create(title="Spare report")
     hop = Attribution.objects.filter(claim=telegram).first()
+    checker = source_services.source_create(name="Matrix checker", kind="organization")
+    review = reviews.review_create(
+        claim=telegram, author=checker, url="https://checker.example/matrix", verdict="false"
+    )
     return {
+        "review": str(review.pk),
         "claim": str(telegram.pk),
         "attribution": str(hop.pk),
         "dispute": str(Dispute.objects.first().pk),
@@ -228,6 +236,7 @@ ADMIN_MODELS = {
     "topic": Topic,
     "source": Source,
     "document": Document,
+    "review": Review,
 }
 
 
@@ -242,6 +251,8 @@ def _admin_url(route: str, objects: dict[str, str]) -> str:
             disputes_raised__isnull=True,
             documents__isnull=True,
             affiliates__isnull=True,
+            reviews_written__isnull=True,
+            reviews_of_claims_made__isnull=True,
         ).first(),
         Document: lambda: Document.objects.filter(attributions__isnull=True).first(),
         Attribution: lambda: Attribution.objects.filter(
