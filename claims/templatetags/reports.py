@@ -57,6 +57,8 @@ def active_filters(query) -> list[tuple[str, str]]:
     what the page shows without reading its URL.
     """
     active = []
+    if not hasattr(query, "lists"):
+        return active  # a page rendered without a request (the 500 page) has no filters
     for name, values in query.lists():
         values = [value for value in values if value.strip()]
         if name not in NOT_FILTERS and values:

@@ -28,7 +28,8 @@ def test_source_create_name_unique_case_insensitively():
 
 def test_source_create_arabic_name_gets_a_usable_slug():
     source = services.source_create(name="كتائب حزب الله")
-    assert source.slug == "source"
+    # The letters are kept (issue 16): a militia channel named in Arabic can be found by slug.
+    assert source.slug == "كتائب-حزب-الله"
 
 
 def test_source_create_affiliation_needs_both_fields():
