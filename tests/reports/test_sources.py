@@ -115,7 +115,7 @@ def test_unknown_kind_is_a_400_listing_the_kinds(reader_client, seed):
     response = reader_client.get(URL + "?kind=broadcaster")
     assert response.status_code == 400
     page = response.content.decode()
-    assert "broadcaster is not one of the available choices" in page
+    assert "“broadcaster” is not a valid choice. Allowed values: news_agency, news_outlet" in page
     assert "Kinds: news_agency, news_outlet, government, official," in page
     assert "<tbody>" not in page
 
