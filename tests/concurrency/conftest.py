@@ -16,6 +16,18 @@ def _postgresql_only():
         pytest.skip("race tests need PostgreSQL (SQLite serializes every writer)")
 
 
+@pytest.fixture(autouse=True)
+def _editors_group(_postgresql_only, transactional_db):
+    """The Editors group as the data migration makes it. A transactional test's flush empties
+    every table, and whether the migration's rows come back depends on what ran before."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _ = Group.objects.get_or_create(name="Editors")
+    group.permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["claims", "sources"])
+    )
+
+
 def race(*calls, timeout: float = 60):
     """Run ``calls`` at once (a barrier releases them together); return their results in
     order. Each thread closes its own connection afterwards."""

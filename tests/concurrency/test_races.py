@@ -19,9 +19,9 @@ from tests.factories import ClaimFactory, SourceFactory
 
 from .conftest import race
 
-# Committed data, so that every thread's connection sees it; the groups and permissions the
-# data migration made are put back after each test's flush.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# Committed data, so that every thread's connection sees it (the Editors group is made by
+# conftest._editors_group; permissions come back with every flush's post_migrate).
+pytestmark = pytest.mark.django_db(transaction=True)
 
 TRIALS = 10
 
