@@ -244,7 +244,8 @@ def refresh_all(
                     progress(done, total)
         return done
     for chunk in chunks:
-        _write(rows_for(chunk, touch=False))
+        with transaction.atomic():  # a savepoint inside a caller's transaction
+            _write(rows_for(chunk, touch=False))
         done += len(chunk)
         if progress:
             progress(done, total)
