@@ -761,12 +761,9 @@ def bench(args) -> dict:
         for rnd in range(args.rounds):
             for name, (_label, tpath, dpath) in todo.items():
                 # Every tracker figure is a first-time query: there is no answer cache.
-                sides = [
-                    ("tracker", tbase + tpath, auth),
-                    ("datasette", dbase + dpath, {}),
-                ]
-                if dpath is None:
-                    sides = sides[:1]
+                sides = [("tracker", tbase + tpath, auth)]
+                if dpath is not None:
+                    sides.append(("datasette", dbase + dpath, {}))
                 for side, url, headers in sides:
                     wait_idle(pids)
                     run = wrk(url, args.duration, headers)
