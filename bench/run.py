@@ -304,6 +304,9 @@ def tracker_env(db: str, extra: dict | None = None) -> dict:
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "FACTCHECK_THROTTLE_USER": "100000000/hour",
         "FACTCHECK_PUBLIC_REPORTS": "true",
+        # Throttle counters in Redis, as in production: with the database cache every request
+        # of one token would update (and lock) the same counter row.
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7"),
         "DJANGO_LOG_LEVEL": "WARNING",
     }
     env.update(extra or {})
