@@ -18,9 +18,15 @@ from ..models import Attribution, Claim, Dispute, Review
 
 
 class Node:
-    """A row as an object with the model's attribute names (and ``id`` as ``pk``)."""
+    """A row as an object with the model's attribute names (and ``id`` as ``pk``): the values
+    of ``COLUMNS`` in order, each set on the attribute of the same slot."""
 
     __slots__ = ()
+    COLUMNS: tuple = ()
+
+    def __init__(self, row):
+        for name, value in zip(self.__slots__, row, strict=False):
+            setattr(self, name, value)
 
     @property
     def id(self):
@@ -55,10 +61,6 @@ class SourceNode(Node):
         "affiliated_with__name",
     )
 
-    def __init__(self, row):
-        for name, value in zip(self.__slots__, row, strict=True):
-            setattr(self, name, value)
-
 
 class DocumentNode(Node):
     __slots__ = (
@@ -75,8 +77,7 @@ class DocumentNode(Node):
     COLUMNS = ("pk", "kind", "title", "url", "publisher_id", "author", "published_at", "language")
 
     def __init__(self, row):
-        for name, value in zip(self.COLUMNS, row, strict=True):
-            setattr(self, name, value)
+        super().__init__(row)
         self.publisher = None
 
 
@@ -100,8 +101,7 @@ class HopNode(Node):
     COLUMNS = __slots__[:11]
 
     def __init__(self, row):
-        for name, value in zip(self.COLUMNS, row, strict=True):
-            setattr(self, name, value)
+        super().__init__(row)
         self.cite_ids = []
 
 
@@ -128,8 +128,7 @@ class DisputeNode(Node):
     COLUMNS = __slots__[:14]
 
     def __init__(self, row):
-        for name, value in zip(self.COLUMNS, row, strict=True):
-            setattr(self, name, value)
+        super().__init__(row)
         self.target = None
 
 
@@ -156,10 +155,6 @@ class ReviewNode(Node):
         "claimant",
     )
     COLUMNS = __slots__[:17]
-
-    def __init__(self, row):
-        for name, value in zip(self.COLUMNS, row, strict=True):
-            setattr(self, name, value)
 
 
 class ClaimGraph(Node):
@@ -197,8 +192,7 @@ class ClaimGraph(Node):
     )
 
     def __init__(self, row):
-        for name, value in zip(self.__slots__, row, strict=False):
-            setattr(self, name, value)
+        super().__init__(row)
         self.topics = []  # slugs, by topic name
         self.hops = []  # by id
         self.disputes = []  # by stated_at, id
