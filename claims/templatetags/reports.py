@@ -1,9 +1,6 @@
 """Small template helpers for the readers' reports."""
 
-from html import escape  # what Django's escape() calls, without its lazy-string wrapper
-
 from django import template
-from django.utils.safestring import mark_safe
 
 from claims.reports.entries import dispute_heading as heading_for
 
@@ -30,19 +27,6 @@ def sort_state(column: str, current: str) -> str:
     if current == f"-{column}":
         return "descending"
     return "none"
-
-
-@register.simple_tag
-def source_options(sources) -> str:
-    """``<option>`` tags for (slug, name) pairs: the disputed report's list of sources.
-
-    The same HTML as a ``{% for %}`` loop would write, built in one join: with thousands
-    of sources the template loop cost over a second a page. The page writes the list once,
-    as a ``<datalist>`` that its three source fields share.
-    """
-    return mark_safe(
-        "".join(f'<option value="{escape(slug)}">{escape(name)}</option>' for slug, name in sources)
-    )
 
 
 # Query parameters that say how a report is paged or delivered, not what it shows.

@@ -121,6 +121,7 @@ REPORTS = {
     "reports:index": Page(anonymous=302),  # → disputed/, which then asks for a login
     "reports:disputed": Page(),
     "reports:sources": Page(),
+    "reports:source-options": Page(),
     "reports:claim": Page(),
     "account-token": Page(),  # each user's own token: tests/test_account_token.py
 }

@@ -109,12 +109,19 @@ def test_newest_first_and_filters_select_exact_claims(reader_client, make_disput
     assert listed_claims(
         reader_client.get(URL + "?dispute_kind=denial,authorship_denial&page_size=2&page=2")
     ) == [oldest.pk]
-    # The form keeps the chosen filter, and lists every source once for its three fields.
+    # The form keeps the chosen filter; its three source fields share one list, which the
+    # page ships empty and fills from source-options/ (every source, once, by name).
     page = reader_client.get(URL + "?disputed_by=kh").content.decode()
     assert 'name="disputed_by" list="source-list" value="kh"' in page
     assert 'name="origin" list="source-list" value=""' in page
-    assert page.count('<option value="kh">KH</option>') == 1
     assert page.count('list="source-list"') == 3
+    assert '<datalist id="source-list" data-src="/reports/source-options/"></datalist>' in page
+    assert '<option value="kh">' not in page
+    options = reader_client.get("/reports/source-options/")
+    assert options["Content-Type"] == "application/json"
+    sources = options.json()["sources"]
+    assert sources.count(["kh", "KH"]) == 1
+    assert [name for _, name in sources] == sorted(name for _, name in sources)
 
 
 def test_seed_filter_disputed_by_kataib_hezbollah(reader_client, seed):
