@@ -249,7 +249,7 @@ class ClaimAdmin(SpreadsheetAdminMixin, ServiceAdmin):
     actions = ["merge_into_oldest"]
 
     class Media:
-        # The provenance panel is drawn with the reports' own partials and styles.
+        # The provenance panel: the reports' own markup (claims/reports/render.py) and styles.
         css = {"all": ["factcheck/reports.css", "claims/admin/provenance.css"]}
 
     def get_fieldsets(self, request, obj=None):
@@ -386,7 +386,7 @@ class ClaimAdmin(SpreadsheetAdminMixin, ServiceAdmin):
 
     def _entry(self, claim) -> ClaimEntry:
         """The claim laid out from its stored document, read once per page view and shared by
-        the panels (the same layout, from the same partials, as the reader's report)."""
+        the panels (the same layout, from the same markup, as the reader's report)."""
         cached = getattr(claim, "_admin_entry", None)
         if cached is None:
             cached = claim_entry(json.loads(selectors.stored_document(claim.pk) or "{}"))

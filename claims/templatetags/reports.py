@@ -2,6 +2,7 @@
 
 from django import template
 
+from claims.reports import render
 from claims.reports.entries import dispute_heading as heading_for
 
 register = template.Library()
@@ -11,6 +12,19 @@ register = template.Library()
 def dispute_heading(kind: str) -> str:
     """``authorship_denial`` → ``authorship denied``: how a dispute kind reads in a report."""
     return heading_for(kind)
+
+
+@register.filter
+def entry_html(entry, full=False) -> str:
+    """A report entry as its ``<article>`` (``claims.reports.render``); ``|entry_html:True``
+    draws the claim page's full version (whole quotes, hop notes, the claim text as h1)."""
+    return render.entry_html(entry, full=bool(full))
+
+
+@register.filter
+def dispute_html(dispute, show_target=False) -> str:
+    """A dispute as its ``<aside>``; ``|dispute_html:True`` names the hop it contests."""
+    return render.dispute_html(dispute, show_target=bool(show_target))
 
 
 @register.simple_tag
