@@ -39,11 +39,6 @@ def base_url(request) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
-def review_queryset():
-    """Claims with hops, disputes, topics and the publishers of hop documents prefetched."""
-    return selectors.claim_list().prefetch_related("attributions__document__publisher")
-
-
 class ClaimReviewView(JSONErrorsMixin, APIView):
     """schema.org ClaimReview JSON-LD of one reviewed claim, from its stored document."""
 
