@@ -165,7 +165,11 @@ def project(graph, *, as_of=None, history=None) -> tuple[dict, dict]:
     documents: dict = {}
 
     def named(source) -> str:
-        sources.setdefault(source.slug, source)
+        if source.slug not in sources:
+            sources[source.slug] = source
+            # and the parents it speaks for, up its affiliation chain (PROV's actedOnBehalfOf)
+            if source.affiliated_with is not None:
+                named(source.affiliated_with)
         return source.slug
 
     def placed(document):

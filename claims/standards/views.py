@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, renderers, serializers
@@ -25,7 +24,7 @@ from factcheck.api import StrictFilterBackend
 from factcheck.viewsets import JSONErrorsMixin, StrictContentNegotiation, TrackerAutoSchema
 
 from .claimreview import claim_review, is_reviewed
-from .w3cprov import claim_prov, prov_json, prov_turtle
+from .w3cprov import claim_prov, prov_json, prov_n, prov_turtle
 
 
 class JSONLDRenderer(renderers.JSONRenderer):
@@ -38,11 +37,6 @@ class JSONLDRenderer(renderers.JSONRenderer):
 def base_url(request) -> str:
     """Scheme and host the request came in on, for absolute URLs in linked data."""
     return request.build_absolute_uri("/").rstrip("/")
-
-
-def review_queryset():
-    """Claims with hops, disputes, topics and the publishers of hop documents prefetched."""
-    return selectors.claim_list().prefetch_related("attributions__document__publisher")
 
 
 class ClaimReviewView(JSONErrorsMixin, APIView):
@@ -115,21 +109,52 @@ class TurtleRenderer(ProvJSONRenderer):
     format = "ttl"
 
 
-class ClaimProvView(APIView):
-    """The claim's provenance as a W3C PROV document: PROV-JSON, or Turtle with ?format=ttl."""
+class ProvNRenderer(ProvJSONRenderer):
+    """PROV-N, the W3C's notation for people (``?format=provn`` or
+    ``Accept: text/provenance-notation``)."""
 
-    renderer_classes = [ProvJSONRenderer, TurtleRenderer]
+    media_type = "text/provenance-notation"
+    format = "provn"
+
+
+# Each format of the PROV endpoint: how its text is written, and its content type.
+PROV_FORMATS = {
+    "json": (prov_json, "application/json"),
+    "ttl": (prov_turtle, "text/turtle; charset=utf-8"),
+    "provn": (prov_n, "text/provenance-notation; charset=utf-8"),
+}
+
+
+class ClaimProvView(APIView):
+    """The claim's provenance as a W3C PROV document, from its stored document: PROV-JSON,
+    Turtle with ``?format=ttl``, PROV-N with ``?format=provn``."""
+
+    renderer_classes = [ProvJSONRenderer, TurtleRenderer, ProvNRenderer]
     schema = TrackerAutoSchema()
     content_negotiation_class = StrictContentNegotiation
-    queryset = review_queryset().prefetch_related("disputes__document__publisher")
+    queryset = Claim.objects.all()
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="PROV of one claim")
+    @extend_schema(
+        responses={
+            (200, "application/json"): OpenApiTypes.OBJECT,
+            (200, "text/turtle"): OpenApiTypes.STR,
+            (200, "text/provenance-notation"): OpenApiTypes.STR,
+        },
+        summary="PROV of one claim",
+        description=(
+            "The claim's W3C PROV document: PROV-JSON, PROV-O Turtle (`?format=ttl`) or "
+            "PROV-N (`?format=provn`). Its `factcheck:` terms are in the namespace "
+            "`<FACTCHECK_PUBLISHER_URL>/ns#` (the tracker's own address when that is unset)."
+        ),
+    )
     def get(self, request, pk: int):
-        claim = get_object_or_404(self.queryset, pk=pk)
-        document = claim_prov(claim, base_url=base_url(request))
-        if request.accepted_renderer.format == "ttl":
-            return Response(prov_turtle(document), content_type="text/turtle; charset=utf-8")
-        return Response(prov_json(document))
+        text = selectors.stored_document(pk)
+        if text is None:
+            raise exceptions.NotFound(f"No claim #{pk}.")
+        base = base_url(request)
+        document = claim_prov(json.loads(text), base_url=base)
+        write, content_type = PROV_FORMATS[request.accepted_renderer.format]
+        return Response(write(document), content_type=content_type)
 
     def finalize_response(self, request, response, *args, **kwargs):
         # Errors are JSON whatever format was asked for, as everywhere in the API.
