@@ -94,7 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     # Unbuffered, so the banner reaches the terminal (or a pipe) before our logins do.
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # The demo publishes the editors' verdicts: a rated claim's page is readable without
+    # logging in, as a crawler reading its ClaimReview would (unless the caller says otherwise).
+    env = {"FACTCHECK_PUBLISH_VERDICTS": "true", **os.environ, "PYTHONUNBUFFERED": "1"}
     # Same process group as us: Ctrl-C (and a closed terminal) reach the server directly,
     # as they would a plain runserver.
     server = subprocess.Popen(

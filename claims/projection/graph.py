@@ -161,10 +161,17 @@ class ReviewNode(Node):
         "claimant_id",
         "claimant_placeholder",
         "imported_from",
+        "body",
+        "rating_explanation",
+        "claim_reviewed",
+        "claimant_same_as",
+        "claim_date",
+        "appearances",
+        "imported_at",
         "author",
         "claimant",
     )
-    COLUMNS = __slots__[:17]
+    COLUMNS = __slots__[:24]
 
 
 class ClaimGraph(Node):

@@ -51,13 +51,32 @@ def reports_access(view):
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not (settings.FACTCHECK_PUBLIC_REPORTS or request.user.is_authenticated):
-            # Our own login page, not the admin's: the admin's refuses readers and
-            # researchers who are not staff, and they are exactly who reads reports.
-            return redirect_to_login(request.get_full_path(), reverse("reports:login"))
+        if not may_read_reports(request):
+            return login_redirect(request)
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def may_read_reports(request) -> bool:
+    """Every report is readable: reports are public, or the user is logged in."""
+    return settings.FACTCHECK_PUBLIC_REPORTS or request.user.is_authenticated
+
+
+def login_redirect(request):
+    # Our own login page, not the admin's: the admin's refuses readers and researchers who
+    # are not staff, and they are exactly who reads reports.
+    return redirect_to_login(request.get_full_path(), reverse("reports:login"))
+
+
+def is_published_verdict(document_text: str | None) -> bool:
+    """The claim page is the ``url`` of the editors' published ClaimReview: with
+    ``FACTCHECK_PUBLISH_VERDICTS`` on, a claim with a verdict (not ``unrated``)."""
+    return (
+        settings.FACTCHECK_PUBLISH_VERDICTS
+        and document_text is not None
+        and json.loads(document_text)["verdict"] != Verdict.UNRATED
+    )
 
 
 def drop_empty_params(view):
@@ -431,10 +450,17 @@ def admin_change_url(request, claim_id: int) -> str:
 
 
 @drop_empty_params
-@reports_access
 def claim_report(request, pk: int):
-    """``/reports/claims/<id>/``: one claim's chains, disputes, verdict and verdict history."""
+    """``/reports/claims/<id>/``: one claim's chains, disputes, verdict and verdict history.
+
+    Readable like every report, and also by anyone (a search engine's crawler included) when
+    its verdict is published (``is_published_verdict``): the page is the ``url`` of the
+    tracker's ClaimReview and carries it as JSON-LD. An anonymous reader of any other claim
+    number, existing or not, is sent to log in, so the page tells nothing about it.
+    """
     text = selectors.stored_document(pk)
+    if not may_read_reports(request) and not is_published_verdict(text):
+        return login_redirect(request)
     if text is None:
         raise Http404(f"No claim #{pk}.")
     entry = claim_entry(json.loads(text))
