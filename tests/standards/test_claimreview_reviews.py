@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from claims import reviews, services
+from claims import reviews, selectors, services
 from claims.models import Claim
 from claims.standards.w3cprov import claim_prov, prov_json
 from sources import services as source_services
@@ -212,8 +212,8 @@ def test_fact_checker_kind_is_an_organization_in_prov_and_the_reports(
     afp = reviewed["afp"].author
     claim = reviewed["telegram"]
     services.attribution_add(claim=claim, source=afp)
-    graph = Claim.objects.prefetch_related("attributions__source").get(pk=claim.pk)
-    prov = prov_json(claim_prov(graph, base_url="http://testserver"))
+    document = json.loads(selectors.stored_document(claim.pk))
+    prov = prov_json(claim_prov(document, base_url="http://testserver"))
     agent = next(a for a in json.loads(prov)["agent"].values() if a["prov:label"] == "AFP Factual")
     types = {t["$"] if isinstance(t, dict) else t for t in agent["prov:type"]}
     assert {"prov:Organization", "factcheck:fact_checker"} <= types
