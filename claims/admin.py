@@ -29,7 +29,7 @@ from sources import selectors as selectors_sources
 from sources.choices import SourceKind
 from sources.models import Source
 
-from . import reviews, selectors, services
+from . import filtersets, reviews, selectors, services
 from .forms import (
     ClaimAdminForm,
     DisputeAdminForm,
@@ -80,7 +80,7 @@ class DisputedFilter(admin.SimpleListFilter):
 
 
 class OriginKindFilter(admin.SimpleListFilter):
-    """Claims with an origin hop by a source of this kind (an EXISTS on indexed columns)."""
+    """Claims with an origin hop by a source of this kind (the API's own filter)."""
 
     title = "origin kind"
     parameter_name = "origin_kind"
@@ -91,10 +91,7 @@ class OriginKindFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() not in SourceKind.values:
             return queryset
-        origins = Attribution.objects.filter(
-            claim=OuterRef("pk"), is_origin=True, source__kind=self.value()
-        )
-        return queryset.filter(Exists(origins))
+        return filtersets.with_origin_kind(queryset, self.value())
 
 
 class OriginAnonymousFilter(admin.SimpleListFilter):
@@ -107,10 +104,7 @@ class OriginAnonymousFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() != "yes":
             return queryset
-        origins = Attribution.objects.filter(
-            claim=OuterRef("pk"), is_origin=True, source__is_anonymous=True
-        )
-        return queryset.filter(Exists(origins))
+        return filtersets.with_origin_anonymous(queryset)
 
 
 class IndependentOriginsFilter(admin.SimpleListFilter):

@@ -107,6 +107,7 @@ def figures(graph, hops=None, disputes=None, analysis: Analysis | None = None) -
         "single_origin_echo": facts.echo,
         "circular_reporting": bool(facts.circular),
         "authorship_contested": bool(facts.denied),
+        **provenance.origin_figures(hops),
     }
 
 

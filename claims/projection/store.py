@@ -31,6 +31,8 @@ FIGURES = (
     "single_origin_echo",
     "circular_reporting",
     "authorship_contested",
+    "origin_kind_mask",
+    "origin_anonymous",
 )
 COLUMNS = (*FIGURES, "document", "csv_row", "updated_at")
 
@@ -97,6 +99,8 @@ def _write(rows: list[tuple]) -> None:
                 "int",
                 "bool",
                 "bool",
+                "bool",
+                "int",
                 "bool",
                 "jsonb",
                 "text",
