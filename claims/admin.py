@@ -29,7 +29,7 @@ from sources import selectors as selectors_sources
 from sources.choices import SourceKind
 from sources.models import Source
 
-from . import filtersets, reviews, selectors, services
+from . import reviews, selectors, services
 from .forms import (
     ClaimAdminForm,
     DisputeAdminForm,
@@ -91,7 +91,7 @@ class OriginKindFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() not in SourceKind.values:
             return queryset
-        return filtersets.with_origin_kind(queryset, self.value())
+        return selectors.with_origin_kind(queryset, self.value())
 
 
 class OriginAnonymousFilter(admin.SimpleListFilter):
@@ -104,7 +104,7 @@ class OriginAnonymousFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() != "yes":
             return queryset
-        return filtersets.with_origin_anonymous(queryset)
+        return selectors.with_origin_anonymous(queryset)
 
 
 class IndependentOriginsFilter(admin.SimpleListFilter):

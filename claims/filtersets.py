@@ -6,7 +6,7 @@ multiplies claims, no ``DISTINCT`` (DESIGN.md, "Performance by design").
 
 import django_filters
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 
 from factcheck.filters import (
     BooleanFilter,
@@ -21,7 +21,7 @@ from factcheck.moments import MomentFilter, end_of
 from sources.choices import SourceKind
 from sources.selectors import family_ids_sql
 
-from . import provenance
+from . import selectors
 from .choices import (
     Credibility,
     DisputeKind,
@@ -38,19 +38,6 @@ SOURCE_HELP = "Slug or name of a source, any case."
 
 def hop_exists(*args, **conditions) -> Exists:
     return Exists(Attribution.objects.filter(*args, claim=OuterRef("pk"), **conditions))
-
-
-def with_origin_kind(queryset, kind: str):
-    """Claims with an origin hop by a source of ``kind``: the stored figure
-    (``provenance.origin_figures``), one column read, no join of hops and sources. The API,
-    the reports and the admin's list filter all use this."""
-    bit = provenance.KIND_BITS[kind]
-    return queryset.alias(_origin_kind=F("origin_kind_mask").bitand(bit)).filter(_origin_kind=bit)
-
-
-def with_origin_anonymous(queryset, value: bool = True):
-    """Claims with (``value``) or without an origin hop by an anonymous source."""
-    return queryset.filter(origin_anonymous=value)
 
 
 class ClaimFilterSet(StrictFilterSet):
@@ -87,7 +74,7 @@ class ClaimFilterSet(StrictFilterSet):
         ),
     )
     disputed = BooleanFilter(
-        field_name="is_disputed", help_text="Has a dispute that is not rejected."
+        method="filter_disputed", help_text="Has a dispute that is not rejected."
     )
     disputed_by = SourceFilter(
         method="filter_dispute",
@@ -246,11 +233,14 @@ class ClaimFilterSet(StrictFilterSet):
     def filter_origin(self, queryset, name, value):
         return queryset.filter(hop_exists(source=value, is_origin=True))
 
+    def filter_disputed(self, queryset, name, value):
+        return selectors.with_disputed(queryset, value)
+
     def filter_origin_kind(self, queryset, name, value):
-        return with_origin_kind(queryset, value)
+        return selectors.with_origin_kind(queryset, value)
 
     def filter_origin_anonymous(self, queryset, name, value):
-        return with_origin_anonymous(queryset, value)
+        return selectors.with_origin_anonymous(queryset, value)
 
     def filter_reported_by(self, queryset, name, value):
         return queryset.filter(hop_exists(source=value, is_origin=False))

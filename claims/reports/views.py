@@ -24,6 +24,7 @@ from claims import selectors
 from claims.choices import DisputeKind, Verdict
 from claims.filtersets import ClaimFilterSet
 from claims.models import Attribution, Claim, Dispute, Topic
+from factcheck.api import CappedCountPaginator
 from sources.choices import SourceKind
 from sources.filtersets import SourceFilterSet
 from sources.models import Source
@@ -145,6 +146,17 @@ def paginate(request, queryset, *, count: int | None = None):
         ) from None
 
 
+def report_cap(request) -> int:
+    """How far the summary counts: 1,000 claims, or one page past the page asked for (so
+    every page up to it stays reachable), as the API's count does."""
+    try:
+        page = int(request.GET.get("page") or 1)
+        size = int(request.GET.get("page_size") or DEFAULT_PAGE_SIZE)
+    except ValueError:
+        return CappedCountPaginator.CAP  # paginate() says what is wrong with them
+    return min(max(CappedCountPaginator.CAP, (page + 1) * max(size, 1)), 2**62)
+
+
 def wanted_format(request) -> str:
     """``html`` (the default) or ``csv``; anything else is a reader's error."""
     value = request.GET.get("format") or "html"
@@ -153,29 +165,35 @@ def wanted_format(request) -> str:
     return value
 
 
-def dispute_summary(claims) -> dict:
+def dispute_summary(claims, cap: int = CappedCountPaginator.CAP) -> dict:
     """How many claims ``claims`` holds, and how many of them have a dispute of each kind.
 
-    One query whatever the number of kinds: the total, then one row per kind from a single
-    pass over the disputes of those claims. (Six ``EXISTS`` per claim cost 1.3 s at a
-    million claims; grouping the disputes costs a fifth of that.)
+    Counted as the API counts (``CappedCountPaginator``): exactly up to ``cap`` claims,
+    beyond that ``total`` is ``cap`` with ``exact`` false ("at least 1,000"), and the kinds
+    are left out, because counting them means reading every dispute of a hundred thousand
+    claims (100 ms at a million claims, every page). Two queries within the cap, one past
+    it; neither reads more than ``cap + 1`` claims.
     """
-    inner, params = claims.order_by().values("pk").query.sql_with_params()
+    ids = claims.order_by().values("pk")
+    total = ids[: cap + 1].count()  # an index walk that stops after cap + 1 claims
+    if total > cap:
+        return {"total": cap, "exact": False, "by_kind": []}
+    # At most ``cap`` claims: their disputes grouped by kind.
+    inner, params = ids.query.sql_with_params()
     table = Dispute._meta.db_table
-    sql = (
-        f"SELECT '', COUNT(*) FROM ({inner}) claims"
-        f" UNION ALL SELECT kind, COUNT(DISTINCT claim_id) FROM {table}"
-        f" WHERE claim_id IN ({inner}) GROUP BY kind"
-    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *params])
+        cursor.execute(
+            f"SELECT kind, COUNT(DISTINCT claim_id) FROM {table}"
+            f" WHERE claim_id IN ({inner}) GROUP BY kind",
+            params,
+        )
         rows = dict(cursor.fetchall())
     by_kind = [
         {"kind": kind, "label": label, "count": rows[kind]}
         for kind, label in DisputeKind.choices
         if rows.get(kind)
     ]
-    return {"total": rows[""], "by_kind": by_kind}
+    return {"total": total, "exact": True, "by_kind": by_kind}
 
 
 def filter_choices() -> dict:
@@ -232,8 +250,9 @@ def disputed_report(request):
             if day is not None:
                 raise BadRequest({"as_of": [AS_OF_NO_CSV]})
             return selectors.claims_csv_download(claims, "disputed-claims.csv")
-        summary = dispute_summary(claims)
+        summary = dispute_summary(claims, cap=report_cap(request))
         rows = claims.values_list("pk", flat=True) if day else selectors.document_texts(claims)
+        # Past the cap the page count is "at least" too: every page up to it is reachable.
         page = paginate(request, rows, count=summary["total"])
     except BadRequest as exc:
         context["errors"] = exc.errors
