@@ -152,6 +152,10 @@ def claim_refresh(claim: Claim) -> None:
     ``claim``. Written with ``UPDATE``, not ``save()``, so that a derived change is not
     recorded as an editor's edit in the claim's history."""
     projection.refresh([claim.pk])
+    _read_figures(claim)
+
+
+def _read_figures(claim: Claim) -> None:
     fresh = Claim.objects.filter(pk=claim.pk).values(*projection.FIGURES, "updated_at").first()
     for name, value in (fresh or {}).items():
         setattr(claim, name, value)
@@ -201,9 +205,11 @@ def claim_create(
     claim.save()
     if topics:
         claim.topics.set(topics)
-    if chain_lines and chain_lines.strip():
-        chains_add(claim=claim, lines=chain_lines_parse(chain_lines))
-    claim_refresh(claim)
+    with projection.deferred():  # projected once, with all its hops
+        projection.refresh([claim.pk])
+        if chain_lines and chain_lines.strip():
+            chains_add(claim=claim, lines=chain_lines_parse(chain_lines))
+    _read_figures(claim)
     return claim
 
 
@@ -584,6 +590,13 @@ def chains_add(*, claim: Claim, lines: ChainPlan | list[list[list[Source]]]) -> 
     if isinstance(lines, ChainPlan):
         lines.sources.apply()
         lines = lines.lines
+    with projection.deferred():  # the claim is projected once, after its last new hop
+        created = _chains_add(claim, lines)
+    _read_figures(claim)
+    return created
+
+
+def _chains_add(claim: Claim, lines) -> list[Attribution]:
     existing: dict[tuple[int, frozenset], Attribution] = {}
     edges = _citation_edges(claim)
     for hop in claim.attributions.all():

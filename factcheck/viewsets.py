@@ -122,6 +122,19 @@ def documented_query_params(view) -> frozenset[str]:
     return _documented_params[key]
 
 
+def refuse_unknown_params(request, known) -> None:
+    """A 400 naming every query parameter of ``request`` that is not in ``known``."""
+    unknown = sorted(set(request.query_params) - set(known))
+    if unknown:
+        listed = ", ".join(sorted(known))
+        raise exceptions.ValidationError(
+            {
+                name: [f"Unknown query parameter “{name}”. Known parameters: {listed}."]
+                for name in unknown
+            }
+        )
+
+
 class StrictQueryParamsMixin:
     """Detail routes, writes and actions reject unknown query parameters with a 400, as lists
     do (there the FilterSet names them): ``/claims/10/?foo=1`` or ``/similar/?limt=3`` must
@@ -133,16 +146,7 @@ class StrictQueryParamsMixin:
         action = getattr(self, "action", None)
         if action is None or action == "list":
             return  # lists: StrictFilterBackend checks against the filterset
-        known = ALWAYS_ALLOWED_PARAMS | documented_query_params(self)
-        unknown = sorted(set(request.query_params) - known)
-        if unknown:
-            listed = ", ".join(sorted(known))
-            raise exceptions.ValidationError(
-                {
-                    name: [f"Unknown query parameter “{name}”. Known parameters: {listed}."]
-                    for name in unknown
-                }
-            )
+        refuse_unknown_params(request, ALWAYS_ALLOWED_PARAMS | documented_query_params(self))
 
 
 class ErrorSerializer(serializers.Serializer):

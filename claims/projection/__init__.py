@@ -12,6 +12,7 @@ from .graph import load, load_one
 from .store import (
     FIGURES,
     claims_naming,
+    deferred,
     dumps,
     refresh,
     refresh_all,
@@ -26,6 +27,7 @@ __all__ = [
     "build",
     "claims_naming",
     "csv_header_line",
+    "deferred",
     "csv_line",
     "dumps",
     "figures",

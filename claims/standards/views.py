@@ -30,6 +30,7 @@ from factcheck.viewsets import (
     JSONErrorsMixin,
     StrictContentNegotiation,
     TrackerAutoSchema,
+    refuse_unknown_params,
 )
 
 from .claimreview import claim_review, claim_reviews, is_reviewed, review_claim_review
@@ -54,15 +55,7 @@ class StrictParamsMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        unknown = sorted(set(request.query_params) - ALWAYS_ALLOWED_PARAMS)
-        if unknown:
-            known = ", ".join(sorted(ALWAYS_ALLOWED_PARAMS))
-            raise exceptions.ValidationError(
-                {
-                    name: [f"Unknown query parameter “{name}”. Known parameters: {known}."]
-                    for name in unknown
-                }
-            )
+        refuse_unknown_params(request, ALWAYS_ALLOWED_PARAMS)
 
 
 class ClaimReviewView(StrictParamsMixin, JSONErrorsMixin, APIView):

@@ -37,7 +37,7 @@ def test_misspelt_claim_filter_is_400_listing_known_ones(seed, researcher_api):
             "origin_kind",
             "“robot” is not a valid choice. Allowed values: news_agency, news_outlet, "
             "government, official, military, armed_group, social_channel, organization, "
-            "person, other.",
+            "fact_checker, person, other.",
         ),
         (
             "credibility=9",

@@ -77,14 +77,14 @@ def test_parse_errors_name_the_problem_on_every_line():
         "“Yahya Saree [official]”.",
         "Line 2: “newspaper” in the brackets of “Al Jazeera” is not a source kind, "
         "“anonymous”, “affiliated with …” or “part of …”. Kinds: news_agency, news_outlet, "
-        "government, official, military, armed_group, social_channel, organization, person, "
-        "other.",
+        "government, official, military, armed_group, social_channel, organization, "
+        "fact_checker, person, other.",
         "Line 3: “Reuters” already exists and its kind is news agency, not news_outlet. Write "
         "its name without brackets to use it, or change it on its own page.",
         "Line 3: No source “Nobody”. To create it, give its kind in brackets: “Nobody [official]”.",
         "Line 4: Give the kind of “Someone” in its brackets, e.g. “Someone [official]”. Kinds: "
         "news_agency, news_outlet, government, official, military, armed_group, "
-        "social_channel, organization, person, other.",
+        "social_channel, organization, fact_checker, person, other.",
     ]
 
 
