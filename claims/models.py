@@ -87,6 +87,12 @@ class Claim(models.Model):
     # these; none rebuilds them from the graph.
     document = models.JSONField(default=dict, editable=False)
     csv_row = models.TextField(blank=True, default="", editable=False)
+    # True from the moment a change that reaches many claims (a rename of Reuters) commits
+    # until the background job re-projects this claim: its stored document (which then says
+    # ``"refreshing": true``) and CSV line are the ones from before that change. Any fresh
+    # projection clears it (claims.projection.store). ``db_default`` so rows inserted in
+    # bulk outside the ORM (bench/generate.py) start cleared.
+    refreshing = models.BooleanField(default=False, db_default=False, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -103,6 +109,7 @@ class Claim(models.Model):
             "authorship_contested",
             "document",
             "csv_row",
+            "refreshing",
         ],
     )
 
@@ -146,6 +153,12 @@ class Claim(models.Model):
                 fields=["id"],
                 condition=Q(authorship_contested=True),
                 name="claims_claim_authorship_idx",
+            ),
+            # The job walks the marked claims in id order; ?refreshing=true lists them.
+            models.Index(
+                fields=["id"],
+                condition=Q(refreshing=True),
+                name="claims_claim_refreshing_idx",
             ),
         ]
 

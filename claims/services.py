@@ -93,7 +93,7 @@ def topic_update(topic: Topic, *, name: str | None = None, slug: str | None = No
     topic.full_clean()
     topic.save()
     if topic.slug != before:  # claims list their topics by slug
-        projection.refresh(topic.claims.values_list("pk", flat=True))
+        projection.refresh_reaching(topic.claims.values_list("pk", flat=True))
     return topic
 
 
@@ -102,7 +102,7 @@ def topic_delete(topic: Topic) -> None:
     """Delete a topic; claims filed under it simply lose that heading (nothing rests on it)."""
     claims = list(topic.claims.values_list("pk", flat=True))
     topic.delete()
-    projection.refresh(claims)
+    projection.refresh_reaching(claims)
 
 
 # ---------------------------------------------------------------------------- locks and projection

@@ -12,11 +12,14 @@ from .graph import load, load_one
 from .store import (
     FIGURES,
     claims_naming,
+    defer,
     dumps,
     refresh,
     refresh_all,
     refresh_for_documents,
     refresh_for_sources,
+    refresh_marked,
+    refresh_reaching,
     stale,
 )
 
@@ -26,6 +29,7 @@ __all__ = [
     "build",
     "claims_naming",
     "csv_header_line",
+    "defer",
     "csv_line",
     "dumps",
     "figures",
@@ -36,5 +40,7 @@ __all__ = [
     "refresh_all",
     "refresh_for_documents",
     "refresh_for_sources",
+    "refresh_marked",
+    "refresh_reaching",
     "stale",
 ]

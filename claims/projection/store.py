@@ -4,6 +4,12 @@
 change reaches: one claim for a hop or a dispute, every claim naming a source for a rename.
 It reads the graphs in bulk (``graph.load``, seven queries a batch) and writes a batch with
 one statement, so it serves a single write and ``manage.py refresh_derived`` alike.
+
+A change that reaches more claims than ``FACTCHECK_INLINE_REFRESH_LIMIT`` (``refresh_reaching``)
+is not re-projected in its transaction: ``defer`` marks those claims as being refreshed (one
+``UPDATE``: the ``refreshing`` column, and ``"refreshing": true`` in the stored document, so
+every surface says so) and queues ``claims.tasks.refresh_marked_claims``, which re-projects
+them in batches (``refresh_marked``). Every fresh projection clears the mark.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -32,7 +39,8 @@ FIGURES = (
     "circular_reporting",
     "authorship_contested",
 )
-COLUMNS = (*FIGURES, "document", "csv_row", "updated_at")
+# ``refreshing`` is always written False: a fresh projection is, by definition, not pending.
+COLUMNS = (*FIGURES, "document", "csv_row", "refreshing", "updated_at")
 
 
 def dumps(document: dict) -> str:
@@ -41,8 +49,12 @@ def dumps(document: dict) -> str:
 
 
 def project(graph) -> tuple[dict, dict, str]:
-    """(figures, document, CSV line) of one claim graph, as stored."""
+    """(figures, document, CSV line) of one claim graph, as stored.
+
+    The stored document always carries ``"refreshing": false``, so its shape does not change
+    while a background refresh is pending (``defer`` sets it true)."""
     figures, document = projection.project(graph)
+    document["refreshing"] = False
     return figures, document, projection.csv_line(document)
 
 
@@ -75,6 +87,7 @@ def rows_for(ids: list[int], *, touch: bool, locked: bool = True) -> list[tuple]
                 *(figures[name] for name in FIGURES),
                 dumps(document),
                 line,
+                False,  # refreshing
                 graph.updated_at,
             )
         )
@@ -100,6 +113,7 @@ def _write(rows: list[tuple]) -> None:
                 "bool",
                 "jsonb",
                 "text",
+                "bool",
                 "timestamptz",
             )
             first = Claim._meta.get_field("first_reported_at")
@@ -183,18 +197,111 @@ def claims_naming(source_ids: Iterable[int]) -> set[int]:
 @transaction.atomic
 def refresh_for_sources(source_ids: Iterable[int]) -> int:
     """Re-project every claim that names one of ``source_ids`` (after a rename, a change of
-    kind, anonymity, reliability or family): set-based reads, batches of ``BATCH``."""
-    return refresh(claims_naming(source_ids))
+    kind, anonymity, reliability or family): set-based reads, batches of ``BATCH``; past
+    the inline limit, mark them and queue the job instead (``refresh_reaching``)."""
+    return refresh_reaching(claims_naming(source_ids))
 
 
+@transaction.atomic
 def refresh_for_documents(document_ids: Iterable[int]) -> int:
-    """Re-project every claim whose hops or disputes appeared in one of ``document_ids``."""
+    """Re-project every claim whose hops or disputes appeared in one of ``document_ids``
+    (or, past the inline limit, mark them and queue the job: ``refresh_reaching``)."""
     from ..models import Attribution, Dispute
 
     ids = list(document_ids)
     claims = set(Attribution.objects.filter(document_id__in=ids).values_list("claim_id", flat=True))
     claims |= set(Dispute.objects.filter(document_id__in=ids).values_list("claim_id", flat=True))
-    return refresh(claims)
+    return refresh_reaching(claims)
+
+
+# ---------------------------------------------------------------------------- background refresh
+
+
+def refresh_reaching(claim_ids: Iterable[int]) -> int:
+    """Re-project the claims one change reaches, in the caller's transaction, when they are
+    at most ``FACTCHECK_INLINE_REFRESH_LIMIT``; otherwise ``defer`` them. Returns how many
+    were re-projected here (0 when deferred)."""
+    ids = sorted(set(claim_ids))
+    if len(ids) <= settings.FACTCHECK_INLINE_REFRESH_LIMIT:
+        return refresh(ids)
+    defer(ids)
+    return 0
+
+
+@transaction.atomic
+def defer(claim_ids: Iterable[int]) -> int:
+    """Mark ``claim_ids`` as being refreshed and queue the job that re-projects them.
+
+    One ``UPDATE`` sets the ``refreshing`` column and ``"refreshing": true`` in each stored
+    document, so the API, the reports, the admin and the CSV say that what they show
+    predates a change being applied. The rows are locked first in ascending id, the
+    documented order, so the mark cannot deadlock with a batch re-projection. Returns how
+    many claims were marked.
+    """
+    ids = sorted(set(claim_ids))
+    if not ids:
+        return 0
+    lock(ids)
+    table = Claim._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"UPDATE {table} SET refreshing = true, "
+                "document = jsonb_set(document, '{refreshing}', 'true'::jsonb) "
+                "WHERE id = ANY(%s)",
+                [ids],
+            )
+        else:
+            # One parameter whatever the count: SQLite limits the number of variables.
+            cursor.execute(
+                f"UPDATE {table} SET refreshing = 1, "
+                "document = json_set(document, '$.refreshing', json('true')) "
+                "WHERE id IN (SELECT value FROM json_each(%s))",
+                [json.dumps(ids)],
+            )
+        marked = cursor.rowcount
+    enqueue_refresh()
+    return marked
+
+
+def enqueue_refresh() -> None:
+    """Queue ``refresh_marked_claims`` for the marks this transaction writes.
+
+    With the database backend the job is a row written in this same transaction: the marks
+    and the job that clears them commit together or not at all, and no worker can see the
+    job before the marks are there. Any other backend (``immediate``) runs or sends the job
+    elsewhere, so it is queued only once the transaction has committed.
+    """
+    from django_tasks_db import DatabaseBackend
+
+    from ..tasks import refresh_marked_claims
+
+    if isinstance(refresh_marked_claims.get_backend(), DatabaseBackend):
+        refresh_marked_claims.enqueue()
+    else:
+        transaction.on_commit(refresh_marked_claims.enqueue)
+
+
+def refresh_marked(*, batch: int = BATCH) -> int:
+    """Re-project every claim marked as being refreshed, in ascending id, ``batch`` claims a
+    transaction (``refresh`` locks each batch in id order); return how many were written.
+
+    One pass: a claim marked behind the cursor meanwhile was marked by a change that
+    queued its own job. A claim re-projected meanwhile by its own edit is simply
+    re-projected again, from the graph as it is then.
+    """
+    done, last = 0, 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                Claim.objects.filter(refreshing=True, pk__gt=last)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:batch]
+            )
+            if not ids:
+                return done
+            done += refresh(ids)
+        last = ids[-1]
 
 
 def _refresh_chunk(ids: list[int]) -> int:
