@@ -145,6 +145,10 @@ class ClaimFilterSet(StrictFilterSet):
         field_name="authorship_contested",
         help_text="true: an open or upheld authorship denial contests one of its hops.",
     )
+    refreshing = BooleanFilter(
+        field_name="refreshing",
+        help_text="true: claims a change is still being applied to by a background job.",
+    )
     as_of = MomentFilter(
         method="filter_as_of",
         help_text=(

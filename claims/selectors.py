@@ -11,8 +11,8 @@ import json
 import re
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db.models import Case, Prefetch, Q, QuerySet, TextField, Value, When
+from django.db.models.functions import Cast, Concat, Left, Length
 from django.http import StreamingHttpResponse
 
 from factcheck.moments import on_or_before, parse_moment
@@ -102,23 +102,44 @@ def documents_as_of(claim_ids, day, *, missing_ok: bool = False) -> list[dict]:
         document = projection.build(graph, as_of=day, history=verdicts.get(pk))
         if not on_or_before(document["first_reported_at"], day):
             continue
+        document["refreshing"] = False  # built from the graph just now: nothing pending
         documents.append(document)
     return documents
 
 
+#: The column every claims CSV ends with: ``true`` while a change that reached the claim is
+#: still being applied by the background job (its other cells predate that change).
+REFRESHING_COLUMN = "refreshing"
+
+
 def stored_csv_rows(claims: QuerySet) -> QuerySet:
-    """The claims' stored CSV lines, in the QuerySet's order."""
-    return claims.values_list("csv_row", flat=True)
+    """The claims' stored CSV lines, in the QuerySet's order, each with its ``refreshing``
+    cell appended by the database from the column (the stored line does not hold it, so the
+    mark costs no rewrite of the lines)."""
+    line = Concat(
+        Left("csv_row", Length("csv_row") - 2),  # the stored line without its CRLF
+        Case(
+            When(refreshing=True, then=Value(",true\r\n")),
+            default=Value(",false\r\n"),
+        ),
+        output_field=TextField(),
+    )
+    return claims.values_list(line, flat=True)
+
+
+def csv_header_line() -> str:
+    """The claims CSV's header line: the projection's columns, then ``refreshing``."""
+    from . import projection
+
+    return projection.csv_header_line()[:-2] + f",{REFRESHING_COLUMN}\r\n"
 
 
 def csv_download_of(lines, filename: str, *, bom: bool = False) -> StreamingHttpResponse:
     """Stored CSV lines (an iterable of text) as a streamed attachment, header first."""
     from factcheck.api import BOM, csv_attachment
 
-    from . import projection
-
     def pieces():
-        yield (BOM if bom else "") + projection.csv_header_line()
+        yield (BOM if bom else "") + csv_header_line()
         buffer: list[str] = []
         size = 0
         for line in lines:
