@@ -191,9 +191,12 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 # A change that reaches many claims (renaming Reuters) re-projects them in a background job
 # once it reaches more than this many; up to it, in the change's own transaction, as every
 # other write does. 2,000 claims take about 3 s on PostgreSQL (docs/architecture.md).
-FACTCHECK_INLINE_REFRESH_LIMIT = int(os.environ.get("FACTCHECK_INLINE_REFRESH_LIMIT", "2000"))
-if FACTCHECK_INLINE_REFRESH_LIMIT < 0:
-    raise ImproperlyConfigured("FACTCHECK_INLINE_REFRESH_LIMIT must be 0 or more")
+_limit = os.environ.get("FACTCHECK_INLINE_REFRESH_LIMIT", "").strip() or "2000"
+if not _limit.isdigit():
+    raise ImproperlyConfigured(
+        f"FACTCHECK_INLINE_REFRESH_LIMIT must be a whole number of claims, not {_limit!r}"
+    )
+FACTCHECK_INLINE_REFRESH_LIMIT = int(_limit)
 
 # Background jobs (django-tasks, docs/architecture.md "Background jobs"). "database" (the
 # default): jobs are rows in this database, written in the same transaction as the change

@@ -1,7 +1,20 @@
-# Issue 13: a change that reaches many claims is re-projected by a background job; until
-# then its claims are marked as being refreshed (column and stored document).
+"""Issue 13: a change that reaches many claims is re-projected by a background job; until
+then its claims are marked as being refreshed (column and stored document).
+
+On SQLite, adding a NOT NULL column rebuilds the table and drops the indexes migration 0002
+made outside Django's model state (the default claim ordering); they are made again here,
+as 0012 does.
+"""
+
+import importlib
 
 from django.db import migrations, models
+
+
+def restore_vendor_indexes(apps, schema_editor):
+    # CREATE INDEX IF NOT EXISTS: a no-op on PostgreSQL, where ADD COLUMN keeps them.
+    vendor_indexes = importlib.import_module("claims.migrations.0002_vendor_indexes")
+    vendor_indexes.create_indexes(apps, schema_editor)
 
 
 def documents_say_not_refreshing(apps, schema_editor):
@@ -27,6 +40,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Unapplying runs this last, after RemoveField rebuilt the table on SQLite.
+        migrations.RunPython(migrations.RunPython.noop, restore_vendor_indexes),
         migrations.AddField(
             model_name="claim",
             name="refreshing",
@@ -40,5 +55,6 @@ class Migration(migrations.Migration):
                 name="claims_claim_refreshing_idx",
             ),
         ),
+        migrations.RunPython(restore_vendor_indexes, migrations.RunPython.noop),
         migrations.RunPython(documents_say_not_refreshing, migrations.RunPython.noop),
     ]
