@@ -7,9 +7,9 @@ one statement, so it serves a single write and ``manage.py refresh_derived`` ali
 
 A change that reaches more claims than ``FACTCHECK_INLINE_REFRESH_LIMIT`` (``refresh_reaching``)
 is not re-projected in its transaction: ``defer`` marks those claims as being refreshed (one
-``UPDATE``: the ``refreshing`` column, and ``"refreshing": true`` in the stored document, so
-every surface says so) and queues ``claims.tasks.refresh_marked_claims``, which re-projects
-them in batches (``refresh_marked``). Every fresh projection clears the mark.
+``INSERT`` of ``PendingRefresh`` rows; every surface then serves them with ``"refreshing":
+true``, ``claims.selectors``) and queues ``claims.tasks.refresh_marked_claims``, which
+re-projects them in batches (``refresh_marked``). Every fresh projection clears the mark.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from ..models import Claim
+from ..models import Claim, PendingRefresh
 from . import document as projection
 from . import graph as graphs
 
@@ -39,8 +39,7 @@ FIGURES = (
     "circular_reporting",
     "authorship_contested",
 )
-# ``refreshing`` is always written False: a fresh projection is, by definition, not pending.
-COLUMNS = (*FIGURES, "document", "csv_row", "refreshing", "updated_at")
+COLUMNS = (*FIGURES, "document", "csv_row", "updated_at")
 
 
 def dumps(document: dict) -> str:
@@ -51,8 +50,8 @@ def dumps(document: dict) -> str:
 def project(graph) -> tuple[dict, dict, str]:
     """(figures, document, CSV line) of one claim graph, as stored.
 
-    The stored document always carries ``"refreshing": false``, so its shape does not change
-    while a background refresh is pending (``defer`` sets it true)."""
+    The stored document always carries ``"refreshing": false`` (a fresh projection is not
+    pending); readers serve ``true`` while the claim has a ``PendingRefresh`` row."""
     figures, document = projection.project(graph)
     document["refreshing"] = False
     return figures, document, projection.csv_line(document)
@@ -87,7 +86,6 @@ def rows_for(ids: list[int], *, touch: bool, locked: bool = True) -> list[tuple]
                 *(figures[name] for name in FIGURES),
                 dumps(document),
                 line,
-                False,  # refreshing
                 graph.updated_at,
             )
         )
@@ -99,6 +97,9 @@ def _write(rows: list[tuple]) -> None:
         return
     table = Claim._meta.db_table
     with connection.cursor() as cursor:
+        # A fresh projection is not pending: its claims' marks go with the same write (their
+        # rows are locked, so no ``defer`` can mark them between the read and this).
+        _unmark(cursor, [row[0] for row in rows])
         if connection.vendor == "postgresql":
             # One UPDATE a batch: the new values arrive as parallel arrays.
             types = (
@@ -113,7 +114,6 @@ def _write(rows: list[tuple]) -> None:
                 "bool",
                 "jsonb",
                 "text",
-                "bool",
                 "timestamptz",
             )
             first = Claim._meta.get_field("first_reported_at")
@@ -228,36 +228,51 @@ def refresh_reaching(claim_ids: Iterable[int]) -> int:
     return 0
 
 
+def _unmark(cursor, ids: list[int]) -> None:
+    pending = PendingRefresh._meta.db_table
+    if connection.vendor == "postgresql":
+        cursor.execute(f"DELETE FROM {pending} WHERE claim_id = ANY(%s)", [ids])
+    else:
+        cursor.execute(
+            f"DELETE FROM {pending} WHERE claim_id IN (SELECT value FROM json_each(%s))",
+            [json.dumps(ids)],
+        )
+
+
 @transaction.atomic
 def defer(claim_ids: Iterable[int]) -> int:
     """Mark ``claim_ids`` as being refreshed and queue the job that re-projects them.
 
-    One ``UPDATE`` sets the ``refreshing`` column and ``"refreshing": true`` in each stored
-    document, so the API, the reports, the admin and the CSV say that what they show
-    predates a change being applied. The rows are locked first in ascending id, the
-    documented order, so the mark cannot deadlock with a batch re-projection. Returns how
-    many claims were marked.
+    One ``INSERT`` of ``PendingRefresh`` rows: readers then serve those claims' stored
+    documents with ``"refreshing": true``, and their CSV lines with ``refreshing`` true, so
+    every surface says that what it shows predates a change being applied. The claims' own
+    rows are not written (that rewrote every index of the table: 5.7 s for 22,452 claims),
+    only locked, in ascending id (the documented order): an edit re-projecting one of them
+    either commits first (and is then marked) or waits and reads the changed graph. Returns
+    how many claims were marked.
     """
     ids = sorted(set(claim_ids))
     if not ids:
         return 0
     lock(ids)
-    table = Claim._meta.db_table
+    table = PendingRefresh._meta.db_table
+    claims = Claim._meta.db_table
+    now = timezone.now()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                f"UPDATE {table} SET refreshing = true, "
-                "document = jsonb_set(document, '{refreshing}', 'true'::jsonb) "
-                "WHERE id = ANY(%s)",
-                [ids],
+                f"INSERT INTO {table} (claim_id, marked_at) "
+                f"SELECT c.id, %s FROM {claims} c WHERE c.id = ANY(%s) "
+                "ON CONFLICT (claim_id) DO NOTHING",
+                [now, ids],
             )
         else:
             # One parameter whatever the count: SQLite limits the number of variables.
             cursor.execute(
-                f"UPDATE {table} SET refreshing = 1, "
-                "document = json_set(document, '$.refreshing', json('true')) "
-                "WHERE id IN (SELECT value FROM json_each(%s))",
-                [json.dumps(ids)],
+                f"INSERT OR IGNORE INTO {table} (claim_id, marked_at) "
+                f"SELECT c.id, %s FROM {claims} c "
+                "WHERE c.id IN (SELECT value FROM json_each(%s))",
+                [connection.ops.adapt_datetimefield_value(now), json.dumps(ids)],
             )
         marked = cursor.rowcount
     enqueue_refresh()
@@ -294,9 +309,9 @@ def refresh_marked(*, batch: int = BATCH) -> int:
     while True:
         with transaction.atomic():
             ids = list(
-                Claim.objects.filter(refreshing=True, pk__gt=last)
-                .order_by("pk")
-                .values_list("pk", flat=True)[:batch]
+                PendingRefresh.objects.filter(claim_id__gt=last)
+                .order_by("claim_id")
+                .values_list("claim_id", flat=True)[:batch]
             )
             if not ids:
                 return done

@@ -22,7 +22,7 @@ from django.test import Client, override_settings
 from django_tasks_db.models import DBTaskResult
 
 from claims import projection
-from claims.models import Claim
+from claims.models import Claim, PendingRefresh
 from sources import services as source_services
 from tests.conftest import token_client
 from tests.factories import (
@@ -220,10 +220,10 @@ def test_aborted_write_marks_nothing_and_queues_nothing(wire):
     agency, _, claims, _ = wire
     with pytest.raises(RuntimeError), transaction.atomic():
         source_services.source_update(agency, name="Global Wire")
-        assert Claim.objects.filter(refreshing=True).count() == 5  # marked inside
+        assert PendingRefresh.objects.count() == 5  # marked inside
         raise RuntimeError("the write fails after the rename")
     assert DBTaskResult.objects.count() == 0
-    assert Claim.objects.filter(refreshing=True).count() == 0
+    assert PendingRefresh.objects.count() == 0
     assert agency_name(Claim.objects.get(pk=claims[0].pk).document) == "Wire Agency"
 
 
@@ -234,7 +234,7 @@ def test_immediate_backend_runs_the_job_after_the_commit_only(api, wire):
         source_services.source_update(agency, name="Never Saved")
         raise RuntimeError("rolled back: on_commit must not run the job")
     assert agency_name(detail(api, claims[0])) == "Wire Agency"
-    assert Claim.objects.filter(refreshing=True).count() == 0
+    assert PendingRefresh.objects.count() == 0
 
     rename(api)  # no worker: the job ran in this process right after the commit
     for claim in claims:
@@ -250,7 +250,7 @@ def test_refresh_derived_clears_the_marks(api, wire, args):
     rename(api)
     out = io.StringIO()
     call_command("refresh_derived", *args, stdout=out, stderr=io.StringIO())
-    assert Claim.objects.filter(refreshing=True).count() == 0
+    assert PendingRefresh.objects.count() == 0
     document = detail(api, claims[0])
     assert document["refreshing"] is False and agency_name(document) == "Global Wire"
     if args == ["--pending"]:

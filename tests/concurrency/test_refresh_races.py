@@ -5,8 +5,8 @@ is lost, and nothing deadlocks."""
 import pytest
 from django.test import override_settings
 
-from claims import projection
-from claims.models import Claim
+from claims import projection, selectors
+from claims.models import Claim, PendingRefresh
 from tests.conftest import _user, token_client
 from tests.factories import AttributionFactory, ClaimFactory, SourceFactory
 
@@ -36,9 +36,10 @@ def relayed_claims(trial: int):
 
 
 def shown_name(claim: Claim, slug: str) -> tuple[bool, str]:
-    claim.refresh_from_db()
-    assert claim.document["refreshing"] is claim.refreshing
-    return claim.refreshing, claim.document["sources"][slug]["name"]
+    """(refreshing, the source's name) in the claim's document as every surface serves it."""
+    [document] = selectors.stored_documents([claim.pk])
+    assert document["refreshing"] is PendingRefresh.objects.filter(claim=claim).exists()
+    return document["refreshing"], document["sources"][slug]["name"]
 
 
 @override_settings(FACTCHECK_INLINE_REFRESH_LIMIT=2)
@@ -84,7 +85,7 @@ def job_races_edits(editor_user, trial: int) -> None:
     new = f"Renamed wire {trial}"
     answer = token_client(editor_user).patch(f"/api/v1/sources/{agency.slug}/", {"name": new})
     assert answer.status_code == 200, answer.content
-    assert Claim.objects.filter(pk__in=[c.pk for c in claims], refreshing=True).count() == 4
+    assert PendingRefresh.objects.filter(claim__in=claims).count() == CLAIMS
     witness = SourceFactory(name=f"Witness {trial}")
     first, second = token_client(editor_user), token_client(editor_user)
     job, edited, added = race(
