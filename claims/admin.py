@@ -80,7 +80,7 @@ class DisputedFilter(admin.SimpleListFilter):
 
 
 class OriginKindFilter(admin.SimpleListFilter):
-    """Claims with an origin hop by a source of this kind (an EXISTS on indexed columns)."""
+    """Claims with an origin hop by a source of this kind (the API's own filter)."""
 
     title = "origin kind"
     parameter_name = "origin_kind"
@@ -91,10 +91,7 @@ class OriginKindFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() not in SourceKind.values:
             return queryset
-        origins = Attribution.objects.filter(
-            claim=OuterRef("pk"), is_origin=True, source__kind=self.value()
-        )
-        return queryset.filter(Exists(origins))
+        return selectors.with_origin_kind(queryset, self.value())
 
 
 class OriginAnonymousFilter(admin.SimpleListFilter):
@@ -107,10 +104,7 @@ class OriginAnonymousFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() != "yes":
             return queryset
-        origins = Attribution.objects.filter(
-            claim=OuterRef("pk"), is_origin=True, source__is_anonymous=True
-        )
-        return queryset.filter(Exists(origins))
+        return selectors.with_origin_anonymous(queryset)
 
 
 class IndependentOriginsFilter(admin.SimpleListFilter):
@@ -249,7 +243,7 @@ class ClaimAdmin(SpreadsheetAdminMixin, ServiceAdmin):
     actions = ["merge_into_oldest"]
 
     class Media:
-        # The provenance panel is drawn with the reports' own partials and styles.
+        # The provenance panel: the reports' own markup (claims/reports/render.py) and styles.
         css = {"all": ["factcheck/reports.css", "claims/admin/provenance.css"]}
 
     def get_fieldsets(self, request, obj=None):
@@ -386,7 +380,7 @@ class ClaimAdmin(SpreadsheetAdminMixin, ServiceAdmin):
 
     def _entry(self, claim) -> ClaimEntry:
         """The claim laid out from its stored document, read once per page view and shared by
-        the panels (the same layout, from the same partials, as the reader's report)."""
+        the panels (the same layout, from the same markup, as the reader's report)."""
         cached = getattr(claim, "_admin_entry", None)
         if cached is None:
             cached = claim_entry(json.loads(selectors.stored_document(claim.pk) or "{}"))

@@ -21,6 +21,7 @@ from factcheck.moments import MomentFilter, end_of
 from sources.choices import SourceKind
 from sources.selectors import family_ids_sql
 
+from . import selectors
 from .choices import (
     Credibility,
     DisputeKind,
@@ -73,7 +74,7 @@ class ClaimFilterSet(StrictFilterSet):
         ),
     )
     disputed = BooleanFilter(
-        field_name="is_disputed", help_text="Has a dispute that is not rejected."
+        method="filter_disputed", help_text="Has a dispute that is not rejected."
     )
     disputed_by = SourceFilter(
         method="filter_dispute",
@@ -241,12 +242,14 @@ class ClaimFilterSet(StrictFilterSet):
     def filter_origin(self, queryset, name, value):
         return queryset.filter(hop_exists(source=value, is_origin=True))
 
+    def filter_disputed(self, queryset, name, value):
+        return selectors.with_disputed(queryset, value)
+
     def filter_origin_kind(self, queryset, name, value):
-        return queryset.filter(hop_exists(is_origin=True, source__kind=value))
+        return selectors.with_origin_kind(queryset, value)
 
     def filter_origin_anonymous(self, queryset, name, value):
-        anonymous_origin = hop_exists(is_origin=True, source__is_anonymous=True)
-        return queryset.filter(anonymous_origin if value else ~anonymous_origin)
+        return selectors.with_origin_anonymous(queryset, value)
 
     def filter_reported_by(self, queryset, name, value):
         return queryset.filter(hop_exists(source=value, is_origin=False))

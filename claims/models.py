@@ -83,6 +83,10 @@ class Claim(models.Model):
     circular_reporting = models.BooleanField(default=False, editable=False)
     # An open or upheld authorship denial contests one of its hops.
     authorship_contested = models.BooleanField(default=False, editable=False)
+    # The kinds of the origin hops' sources (provenance.KIND_BITS) and whether one of them
+    # is anonymous: what origin_kind / origin_anonymous filter on, without joining hops.
+    origin_kind_mask = models.PositiveIntegerField(default=0, editable=False)
+    origin_anonymous = models.BooleanField(default=False, editable=False)
     # The claim as readers see it, computed when it changes (claims.projection): its
     # document (the API's JSON, jsonb on PostgreSQL) and its CSV line. Every surface reads
     # these; none rebuilds them from the graph.
@@ -102,6 +106,8 @@ class Claim(models.Model):
             "single_origin_echo",
             "circular_reporting",
             "authorship_contested",
+            "origin_kind_mask",
+            "origin_anonymous",
             "document",
             "csv_row",
         ],

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from factcheck import moments
 from factcheck.moments import parse_moment
+from sources.choices import SourceKind
 
 # Enumerating paths is exponential in the worst case (a lattice of hops each citing two
 # others); a claim with more chains than this is cut off and says so.
@@ -395,3 +396,42 @@ def as_of(hops: Iterable, disputes: Iterable, day) -> tuple[list, list]:
         and (d.target_id is None or d.target_id in visible_ids)
     ]
     return visible, shown_disputes
+
+
+# ---------------------------------------------------------------------------- origin figures
+# Each source kind's bit in a claim's stored ``origin_kind_mask`` (the kinds of its origin
+# hops), so ``origin_kind=official`` reads one column instead of joining hops and sources.
+# Fixed positions, never reordered: a stored mask means what these bits meant when it was
+# written. A new kind takes the next free bit (tests/claims/test_origin_figures.py checks
+# that every kind has one).
+KIND_BITS: dict[str, int] = {
+    SourceKind.NEWS_AGENCY: 1 << 0,
+    SourceKind.NEWS_OUTLET: 1 << 1,
+    SourceKind.GOVERNMENT: 1 << 2,
+    SourceKind.OFFICIAL: 1 << 3,
+    SourceKind.MILITARY: 1 << 4,
+    SourceKind.ARMED_GROUP: 1 << 5,
+    SourceKind.SOCIAL_CHANNEL: 1 << 6,
+    SourceKind.ORGANIZATION: 1 << 7,
+    SourceKind.PERSON: 1 << 8,
+    SourceKind.OTHER: 1 << 9,
+    SourceKind.FACT_CHECKER: 1 << 10,
+}
+
+
+def kind_mask(kinds: Iterable[str]) -> int:
+    """The ``origin_kind_mask`` bits of ``kinds`` (0 for none)."""
+    mask = 0
+    for kind in kinds:
+        mask |= KIND_BITS[kind]
+    return mask
+
+
+def origin_figures(hops) -> dict:
+    """``origin_kind_mask`` and ``origin_anonymous`` of a claim: the kinds of the sources of
+    its origin hops, and whether one of them is anonymous."""
+    origins = [hop.source for hop in hops if hop.is_origin]
+    return {
+        "origin_kind_mask": kind_mask(source.kind for source in origins),
+        "origin_anonymous": any(source.is_anonymous for source in origins),
+    }

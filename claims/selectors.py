@@ -16,6 +16,7 @@ from django.db.models import (
     BooleanField,
     Case,
     ExpressionWrapper,
+    F,
     Func,
     JSONField,
     Prefetch,
@@ -29,6 +30,7 @@ from django.http import StreamingHttpResponse
 
 from factcheck.moments import on_or_before, parse_moment
 
+from . import provenance
 from .models import Attribution, Claim, Dispute
 
 
@@ -61,7 +63,26 @@ def claim_list() -> QuerySet:
 
 def disputed_claims() -> QuerySet:
     """Claims with at least one dispute that is not rejected, newest first."""
-    return Claim.objects.filter(is_disputed=True)
+    return with_disputed(Claim.objects.all())
+
+
+def with_disputed(queryset, value: bool = True):
+    """Claims that are (``value``) or are not disputed (``provenance.is_disputed``): the
+    stored figure, which the disputed orderings' partial index covers (migration 0017)."""
+    return queryset.filter(is_disputed=value)
+
+
+def with_origin_kind(queryset, kind: str):
+    """Claims with an origin hop by a source of ``kind``: the stored figure
+    (``provenance.origin_figures``), one column read, no join of hops and sources. The API,
+    the reports and the admin's list filter all use this."""
+    bit = provenance.KIND_BITS[kind]
+    return queryset.alias(_origin_kind=F("origin_kind_mask").bitand(bit)).filter(_origin_kind=bit)
+
+
+def with_origin_anonymous(queryset, value: bool = True):
+    """Claims with (``value``) or without an origin hop by an anonymous source."""
+    return queryset.filter(origin_anonymous=value)
 
 
 # ---------------------------------------------------------------------------- stored projection

@@ -13,6 +13,11 @@ urlpatterns = [
         name="claim-claimreview",
     ),
     path("claims/<int:pk>/prov/", standards.ClaimProvView.as_view(), name="claim-prov"),
+    path(
+        "reviews/<int:pk>/claimreview/",
+        standards.ReviewClaimReviewView.as_view(),
+        name="review-claimreview",
+    ),
     path("claimreview/", standards.ClaimReviewFeedView.as_view(), name="claimreview-feed"),
     path("", include("sources.api.urls")),
     path("", include("claims.api.urls")),

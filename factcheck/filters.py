@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F
 from django.forms.utils import ErrorDict, ErrorList
 from drf_spectacular.types import OpenApiTypes
@@ -190,7 +191,14 @@ class SourceFilter(django_filters.Filter):
 
 
 class NullsLastOrderingFilter(django_filters.OrderingFilter):
-    """Ordering where empty values sort last on every database, with ``id`` as tiebreak."""
+    """Ordering where empty values sort last on every database, with ``id`` as tiebreak.
+
+    Only a nullable column gets ``NULLS LAST``: on a NOT NULL column (``id``,
+    ``dispute_count``) PostgreSQL cannot tell that it means nothing, and an ``ORDER BY id
+    DESC NULLS LAST`` cannot walk the primary key: at a million claims it sorted every
+    match instead (700 ms where the index walk takes 1.4 ms). The nullable orderings have
+    an index in each direction (claims migrations 0002 and 0017).
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -198,16 +206,23 @@ class NullsLastOrderingFilter(django_filters.OrderingFilter):
         # item check in front of it.
         self.field_class = type("StrictOrderingField", (StrictOrderingItems, self.field_class), {})
 
-    def get_ordering_value(self, param):
+    def get_ordering_value(self, param, model=None):
         descending = param.startswith("-")
         name = self.param_map[param[1:] if descending else param]
-        expression = F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True)
-        return expression
+        nullable = True
+        if model is not None:
+            try:
+                nullable = model._meta.get_field(name).null
+            except FieldDoesNotExist:
+                pass
+        if not nullable:
+            return F(name).desc() if descending else F(name).asc()
+        return F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True)
 
     def filter(self, qs, value):
         if not value:
             return qs
-        ordering = [self.get_ordering_value(param) for param in value]
+        ordering = [self.get_ordering_value(param, qs.model) for param in value]
         last = value[-1]
         tiebreak = "-id" if last.startswith("-") else "id"
         if last.lstrip("-") != "id":

@@ -215,6 +215,10 @@ TASKS = {"default": {"BACKEND": _task_backends[FACTCHECK_TASKS_BACKEND], "QUEUES
 
 # Reports need a login unless this is on.
 FACTCHECK_PUBLIC_REPORTS = env_bool("FACTCHECK_PUBLIC_REPORTS", default=False)
+# On: the report page of a claim with an editors' verdict (not unrated) is readable without
+# logging in, since it is the url of the tracker's ClaimReview and carries its JSON-LD; every
+# other page and the API still need a login. On in the demo (scripts/demo.py).
+FACTCHECK_PUBLISH_VERDICTS = env_bool("FACTCHECK_PUBLISH_VERDICTS", default=False)
 
 # The default cache holds the API's throttle counters (factcheck/throttling.py), so it must
 # be one cache for every worker and server: Redis when REDIS_URL is set (production), else

@@ -98,7 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     # Unbuffered, so the banner reaches the terminal (or a pipe) before our logins do.
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # The demo publishes the editors' verdicts: a rated claim's page is readable without
+    # logging in, as a crawler reading its ClaimReview would (unless the caller says otherwise).
+    env = {"FACTCHECK_PUBLISH_VERDICTS": "true", **os.environ, "PYTHONUNBUFFERED": "1"}
     # The worker first, so its one start-up line comes before the server's banner. With
     # FACTCHECK_TASKS_BACKEND=immediate jobs run in the server itself and need no worker.
     worker = None

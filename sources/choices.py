@@ -12,6 +12,8 @@ class SourceKind(models.TextChoices):
     ARMED_GROUP = "armed_group", "armed group"
     SOCIAL_CHANNEL = "social_channel", "social channel"
     ORGANIZATION = "organization", "organization"
+    # Who publishes reviews of claims (AFP Factual, Lupa): a review's author, usually.
+    FACT_CHECKER = "fact_checker", "fact-checker"
     PERSON = "person", "person"
     OTHER = "other", "other"
 

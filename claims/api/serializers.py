@@ -134,17 +134,31 @@ class ClaimReviewSummarySerializer(serializers.Serializer):
     url = serializers.CharField(allow_blank=True)
     published_at = serializers.CharField(allow_null=True)
     headline = serializers.CharField(allow_blank=True)
+    body = serializers.CharField(allow_blank=True, help_text="The explanation (reviewBody).")
     language = serializers.CharField(allow_blank=True)
     rating_text = serializers.CharField(allow_blank=True, help_text="In the publisher's words.")
     rating_language = serializers.CharField(allow_blank=True)
     rating_value = serializers.FloatField(allow_null=True)
     best_rating = serializers.FloatField(allow_null=True)
     worst_rating = serializers.FloatField(allow_null=True)
+    rating_explanation = serializers.CharField(allow_blank=True)
     verdict = serializers.CharField()
     verdict_basis = serializers.CharField()
+    claim_reviewed = serializers.CharField(
+        allow_blank=True, help_text="The claim in the review's own words."
+    )
     claimant = serializers.SlugField(allow_null=True)
     claimant_placeholder = serializers.CharField(allow_blank=True)
+    claimant_same_as = serializers.ListField(
+        child=serializers.CharField(), help_text="itemReviewed.author.sameAs URLs."
+    )
+    claim_date = serializers.CharField(allow_null=True, help_text="When the claim was made.")
+    appearances = serializers.ListField(
+        child=serializers.JSONField(),
+        help_text='URLs, or objects {"url", "publisher", "headline", "datePublished"}.',
+    )
     imported_from = serializers.CharField(allow_blank=True)
+    imported_at = serializers.DateTimeField(allow_null=True)
 
 
 class ChainSerializer(serializers.Serializer):

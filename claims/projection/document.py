@@ -107,6 +107,7 @@ def figures(graph, hops=None, disputes=None, analysis: Analysis | None = None) -
         "single_origin_echo": facts.echo,
         "circular_reporting": bool(facts.circular),
         "authorship_contested": bool(facts.denied),
+        **provenance.origin_figures(hops),
     }
 
 
@@ -165,7 +166,11 @@ def project(graph, *, as_of=None, history=None) -> tuple[dict, dict]:
     documents: dict = {}
 
     def named(source) -> str:
-        sources.setdefault(source.slug, source)
+        if source.slug not in sources:
+            sources[source.slug] = source
+            # and the parents it speaks for, up its affiliation chain (PROV's actedOnBehalfOf)
+            if source.affiliated_with is not None:
+                named(source.affiliated_with)
         return source.slug
 
     def placed(document):
@@ -225,6 +230,9 @@ def project(graph, *, as_of=None, history=None) -> tuple[dict, dict]:
         for dispute in disputes
     ]
     origins = [named(source) for source in provenance.origin_sources(hops, built)]
+    # Every field a review's ClaimReview export needs (claims.standards.claimreview builds
+    # it from this dict alone). ``published_at`` is a Moment, which ``day`` gives back as
+    # stored: a date for a day, ``…Z`` with its time of day for a time.
     reviews = [
         {
             "id": review.pk,
@@ -232,17 +240,24 @@ def project(graph, *, as_of=None, history=None) -> tuple[dict, dict]:
             "url": review.url,
             "published_at": day(review.published_at),
             "headline": review.headline,
+            "body": review.body,
             "language": review.language,
             "rating_text": review.rating_text,
             "rating_language": review.rating_language,
             "rating_value": _number(review.rating_value),
             "best_rating": _number(review.best_rating),
             "worst_rating": _number(review.worst_rating),
+            "rating_explanation": review.rating_explanation,
             "verdict": review.verdict,
             "verdict_basis": review.verdict_basis,
+            "claim_reviewed": review.claim_reviewed,
             "claimant": named(review.claimant) if review.claimant else None,
             "claimant_placeholder": review.claimant_placeholder,
+            "claimant_same_as": list(review.claimant_same_as or []),
+            "claim_date": day(review.claim_date),
+            "appearances": list(review.appearances or []),
             "imported_from": review.imported_from,
+            "imported_at": moment(review.imported_at),
         }
         for review in graph.reviews
         if as_of is None or _published_by(review, as_of)

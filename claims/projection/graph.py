@@ -2,7 +2,8 @@
 and topics, and the sources and documents they name, as plain slotted objects.
 
 ``load`` reads any number of claims in a fixed number of queries (eight, whatever the
-count), so the projection costs the same per claim for one write and for a bulk rebuild.
+count; the sources come with the parents they are affiliated with, up each chain), so the
+projection costs the same per claim for one write and for a bulk rebuild.
 The objects carry the attribute names ``claims.provenance`` reads (``pk``, ``source``,
 ``cite_ids``, ``target_id`` …), so chains, origins and figures come from the same pure
 functions for a stored document and for an ``as_of`` one.
@@ -11,6 +12,8 @@ functions for a stored document and for an ``as_of`` one.
 from __future__ import annotations
 
 from collections.abc import Iterable
+
+from django.db.models.expressions import RawSQL
 
 from sources.models import Document, Source
 
@@ -46,6 +49,8 @@ class SourceNode(Node):
         "affiliation",
         "affiliated_with_slug",
         "affiliated_with_name",
+        "affiliated_with_id",
+        "affiliated_with",
     )
     COLUMNS = (
         "pk",
@@ -59,7 +64,12 @@ class SourceNode(Node):
         "affiliation",
         "affiliated_with__slug",
         "affiliated_with__name",
+        "affiliated_with_id",
     )
+
+    def __init__(self, row):
+        super().__init__(row)
+        self.affiliated_with = None  # its SourceNode: load() reads the affiliation chain too
 
 
 class DocumentNode(Node):
@@ -151,10 +161,17 @@ class ReviewNode(Node):
         "claimant_id",
         "claimant_placeholder",
         "imported_from",
+        "body",
+        "rating_explanation",
+        "claim_reviewed",
+        "claimant_same_as",
+        "claim_date",
+        "appearances",
+        "imported_at",
         "author",
         "claimant",
     )
-    COLUMNS = __slots__[:17]
+    COLUMNS = __slots__[:24]
 
 
 class ClaimGraph(Node):
@@ -223,6 +240,25 @@ def _dispute_order(dispute: DisputeNode):
     return (dispute.stated_at is None, dispute.stated_at or "", dispute.pk)
 
 
+def _with_parents(source_ids: set[int]):
+    """``source_ids`` and the sources they are affiliated with, up each chain, as one
+    subquery (a recursive CTE; ``UNION`` stops at rows already seen, so a loop ends), so the
+    parents a document names cost no query of their own."""
+    ids = sorted(source_ids)
+    if not ids:
+        return []
+    table = Source._meta.db_table
+    marks = ", ".join(["%s"] * len(ids))
+    return RawSQL(
+        f"WITH RECURSIVE chain(id) AS ("
+        f" SELECT id FROM {table} WHERE id IN ({marks})"
+        f" UNION SELECT s.affiliated_with_id FROM {table} s JOIN chain c ON s.id = c.id"
+        f" WHERE s.affiliated_with_id IS NOT NULL"
+        f") SELECT id FROM chain",
+        ids,
+    )
+
+
 def load(claim_ids: Iterable[int]) -> dict[int, ClaimGraph]:
     """claim id -> its graph, for every existing claim of ``claim_ids`` (eight queries)."""
     ids = list(claim_ids)
@@ -284,10 +320,12 @@ def load(claim_ids: Iterable[int]) -> dict[int, ClaimGraph]:
     source_ids |= {r.author_id for r in reviews} | {r.claimant_id for r in reviews if r.claimant_id}
     sources = {
         row[0]: SourceNode(row)
-        for row in Source.objects.filter(pk__in=source_ids)
+        for row in Source.objects.filter(pk__in=_with_parents(source_ids))
         .order_by()
         .values_list(*SourceNode.COLUMNS)
     }
+    for source in sources.values():
+        source.affiliated_with = sources.get(source.affiliated_with_id)
     for document in documents.values():
         document.publisher = sources.get(document.publisher_id)
     for hop in hops.values():

@@ -38,6 +38,8 @@ FIGURES = (
     "single_origin_echo",
     "circular_reporting",
     "authorship_contested",
+    "origin_kind_mask",
+    "origin_anonymous",
 )
 COLUMNS = (*FIGURES, "document", "csv_row", "updated_at")
 
@@ -112,6 +114,8 @@ def _write(rows: list[tuple]) -> None:
                 "bool",
                 "bool",
                 "bool",
+                "int",
+                "bool",
                 "jsonb",
                 "text",
                 "timestamptz",
@@ -167,9 +171,11 @@ def refresh(claim_ids: Iterable[int], *, touch: bool = True) -> int:
 
 
 def claims_naming(source_ids: Iterable[int]) -> set[int]:
-    """Ids of the claims whose document names one of ``source_ids``: a hop or dispute by it,
-    a hop by a source affiliated with it, a document it published."""
+    """Ids of the claims whose document names one of ``source_ids``: a hop, dispute or
+    review by it or by a source affiliated with it (at any depth: a document names every
+    parent up the chain), a document it published."""
     from django.db.models import Q
+    from django.db.models.expressions import RawSQL
 
     from sources.models import Source
 
@@ -178,9 +184,16 @@ def claims_naming(source_ids: Iterable[int]) -> set[int]:
     ids = list(source_ids)
     if not ids:
         return set()
-    affiliates = list(
-        Source.objects.filter(affiliated_with_id__in=ids).values_list("pk", flat=True)
+    table = Source._meta.db_table
+    marks = ", ".join(["%s"] * len(ids))
+    below = RawSQL(
+        f"WITH RECURSIVE below(id) AS ("
+        f" SELECT id FROM {table} WHERE affiliated_with_id IN ({marks})"
+        f" UNION SELECT s.id FROM {table} s JOIN below b ON s.affiliated_with_id = b.id"
+        f") SELECT id FROM below",
+        ids,
     )
+    affiliates = list(Source.objects.filter(pk__in=below).values_list("pk", flat=True))
     speakers = [*ids, *affiliates]
     hops = Attribution.objects.filter(
         Q(source_id__in=speakers) | Q(document__publisher_id__in=ids)
@@ -188,9 +201,9 @@ def claims_naming(source_ids: Iterable[int]) -> set[int]:
     disputes = Dispute.objects.filter(
         Q(disputed_by_id__in=speakers) | Q(document__publisher_id__in=ids)
     ).values_list("claim_id", flat=True)
-    reviews = Review.objects.filter(Q(author_id__in=ids) | Q(claimant_id__in=ids)).values_list(
-        "claim_id", flat=True
-    )
+    reviews = Review.objects.filter(
+        Q(author_id__in=speakers) | Q(claimant_id__in=speakers)
+    ).values_list("claim_id", flat=True)
     return set(hops) | set(disputes) | set(reviews)
 
 

@@ -4,12 +4,13 @@ Built from the claim's stored document (``claims.projection``) alone: the docume
 every source and document it mentions, so laying out a page of claims reads nothing more.
 The objects below give the templates the attribute names they use (``hop.source.name``,
 ``dispute.get_kind_display`` …), so the reports, the claim page and the admin's provenance
-panel share one set of partials.
+panel share one markup (``claims/reports/render.py``).
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 from claims.choices import Credibility, DisputeKind, Relation, Resolution, Verdict
@@ -46,8 +47,13 @@ def instant(value):
     return datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
 
 
+@functools.cache
+def _labels(choices) -> dict:
+    return dict(choices.choices)
+
+
 def _label(choices, value) -> str:
-    return dict(choices.choices).get(value, value)
+    return _labels(choices).get(value, value)
 
 
 class Named:

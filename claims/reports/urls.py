@@ -14,5 +14,6 @@ urlpatterns = [
     path("reports/", views.disputed_redirect, name="index"),
     path("reports/disputed/", views.disputed_report, name="disputed"),
     path("reports/sources/", views.sources_report, name="sources"),
+    path("reports/source-options/", views.source_options, name="source-options"),
     path("reports/claims/<int:pk>/", views.claim_report, name="claim"),
 ]

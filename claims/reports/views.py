@@ -16,7 +16,7 @@ from django.core.paginator import InvalidPage, Paginator
 from django.db import connection
 from django.db.models import Exists, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 
@@ -24,6 +24,7 @@ from claims import selectors
 from claims.choices import DisputeKind, Verdict
 from claims.filtersets import ClaimFilterSet
 from claims.models import Attribution, Claim, Dispute, Topic
+from factcheck.api import CappedCountPaginator
 from sources.choices import SourceKind
 from sources.filtersets import SourceFilterSet
 from sources.models import Source
@@ -51,13 +52,32 @@ def reports_access(view):
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not (settings.FACTCHECK_PUBLIC_REPORTS or request.user.is_authenticated):
-            # Our own login page, not the admin's: the admin's refuses readers and
-            # researchers who are not staff, and they are exactly who reads reports.
-            return redirect_to_login(request.get_full_path(), reverse("reports:login"))
+        if not may_read_reports(request):
+            return login_redirect(request)
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def may_read_reports(request) -> bool:
+    """Every report is readable: reports are public, or the user is logged in."""
+    return settings.FACTCHECK_PUBLIC_REPORTS or request.user.is_authenticated
+
+
+def login_redirect(request):
+    # Our own login page, not the admin's: the admin's refuses readers and researchers who
+    # are not staff, and they are exactly who reads reports.
+    return redirect_to_login(request.get_full_path(), reverse("reports:login"))
+
+
+def is_published_verdict(document_text: str | None) -> bool:
+    """The claim page is the ``url`` of the editors' published ClaimReview: with
+    ``FACTCHECK_PUBLISH_VERDICTS`` on, a claim with a verdict (not ``unrated``)."""
+    return (
+        settings.FACTCHECK_PUBLISH_VERDICTS
+        and document_text is not None
+        and json.loads(document_text)["verdict"] != Verdict.UNRATED
+    )
 
 
 def drop_empty_params(view):
@@ -126,6 +146,17 @@ def paginate(request, queryset, *, count: int | None = None):
         ) from None
 
 
+def report_cap(request) -> int:
+    """How far the summary counts: 1,000 claims, or one page past the page asked for (so
+    every page up to it stays reachable), as the API's count does."""
+    try:
+        page = int(request.GET.get("page") or 1)
+        size = int(request.GET.get("page_size") or DEFAULT_PAGE_SIZE)
+    except ValueError:
+        return CappedCountPaginator.CAP  # paginate() says what is wrong with them
+    return min(max(CappedCountPaginator.CAP, (page + 1) * max(size, 1)), 2**62)
+
+
 def wanted_format(request) -> str:
     """``html`` (the default) or ``csv``; anything else is a reader's error."""
     value = request.GET.get("format") or "html"
@@ -134,35 +165,45 @@ def wanted_format(request) -> str:
     return value
 
 
-def dispute_summary(claims) -> dict:
+def dispute_summary(claims, cap: int = CappedCountPaginator.CAP) -> dict:
     """How many claims ``claims`` holds, and how many of them have a dispute of each kind.
 
-    One query whatever the number of kinds: the total, then one row per kind from a single
-    pass over the disputes of those claims. (Six ``EXISTS`` per claim cost 1.3 s at a
-    million claims; grouping the disputes costs a fifth of that.)
+    Counted as the API counts (``CappedCountPaginator``): exactly up to ``cap`` claims,
+    beyond that ``total`` is ``cap`` with ``exact`` false ("at least 1,000"), and the kinds
+    are left out, because counting them means reading every dispute of a hundred thousand
+    claims (100 ms at a million claims, every page). Two queries within the cap, one past
+    it; neither reads more than ``cap + 1`` claims.
     """
-    inner, params = claims.order_by().values("pk").query.sql_with_params()
+    ids = claims.order_by().values("pk")
+    total = ids[: cap + 1].count()  # an index walk that stops after cap + 1 claims
+    if total > cap:
+        return {"total": cap, "exact": False, "by_kind": []}
+    # At most ``cap`` claims: their disputes grouped by kind.
+    inner, params = ids.query.sql_with_params()
     table = Dispute._meta.db_table
-    sql = (
-        f"SELECT '', COUNT(*) FROM ({inner}) claims"
-        f" UNION ALL SELECT kind, COUNT(DISTINCT claim_id) FROM {table}"
-        f" WHERE claim_id IN ({inner}) GROUP BY kind"
-    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *params])
+        cursor.execute(
+            f"SELECT kind, COUNT(DISTINCT claim_id) FROM {table}"
+            f" WHERE claim_id IN ({inner}) GROUP BY kind",
+            params,
+        )
         rows = dict(cursor.fetchall())
     by_kind = [
         {"kind": kind, "label": label, "count": rows[kind]}
         for kind, label in DisputeKind.choices
         if rows.get(kind)
     ]
-    return {"total": rows[""], "by_kind": by_kind}
+    return {"total": total, "exact": True, "by_kind": by_kind}
 
 
 def filter_choices() -> dict:
-    """Choices for the filter form: sources and topics (one query each) and fixed lists."""
+    """Choices for the filter form: topics (one query) and fixed lists.
+
+    The sources are not among them: thousands of ``<option>`` tags were three quarters of
+    every page (383 KB of 511 KB with 5,000 sources), so the form's source fields fill their
+    shared ``<datalist>`` from ``source_options`` when a reader first uses one of them.
+    """
     return {
-        "sources": list(Source.objects.order_by("name").values_list("slug", "name")),
         "topics": list(Topic.objects.order_by("name").values_list("slug", "name")),
         "verdicts": Verdict.choices,
         "dispute_kinds": DisputeKind.choices,
@@ -209,8 +250,9 @@ def disputed_report(request):
             if day is not None:
                 raise BadRequest({"as_of": [AS_OF_NO_CSV]})
             return selectors.claims_csv_download(claims, "disputed-claims.csv")
-        summary = dispute_summary(claims)
+        summary = dispute_summary(claims, cap=report_cap(request))
         rows = claims.values_list("pk", flat=True) if day else selectors.document_texts(claims)
+        # Past the cap the page count is "at least" too: every page up to it is reachable.
         page = paginate(request, rows, count=summary["total"])
     except BadRequest as exc:
         context["errors"] = exc.errors
@@ -427,10 +469,17 @@ def admin_change_url(request, claim_id: int) -> str:
 
 
 @drop_empty_params
-@reports_access
 def claim_report(request, pk: int):
-    """``/reports/claims/<id>/``: one claim's chains, disputes, verdict and verdict history."""
+    """``/reports/claims/<id>/``: one claim's chains, disputes, verdict and verdict history.
+
+    Readable like every report, and also by anyone (a search engine's crawler included) when
+    its verdict is published (``is_published_verdict``): the page is the ``url`` of the
+    tracker's ClaimReview and carries it as JSON-LD. An anonymous reader of any other claim
+    number, existing or not, is sent to log in, so the page tells nothing about it.
+    """
     text = selectors.stored_document(pk)
+    if not may_read_reports(request) and not is_published_verdict(text):
+        return login_redirect(request)
     if text is None:
         raise Http404(f"No claim #{pk}.")
     entry = claim_entry(json.loads(text))
@@ -455,6 +504,20 @@ def claim_report(request, pk: int):
         "admin_url": admin_change_url(request, pk),
     }
     return render(request, "claims/reports/claim.html", context)
+
+
+@reports_access
+def source_options(request):
+    """``/reports/source-options/``: ``{"sources": [[slug, name], …]}`` by name, every source.
+
+    What the report forms' source fields suggest (``claims/reports/source-list.js`` fetches it
+    once, on the first focus). The fields take a slug or a name, so a reader without
+    JavaScript types either and loses only the suggestions.
+    """
+    sources = list(Source.objects.order_by("name", "slug").values_list("slug", "name"))
+    response = JsonResponse({"sources": sources}, json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 def home(request):

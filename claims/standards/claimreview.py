@@ -1,7 +1,10 @@
 """schema.org ClaimReview (JSON-LD) for claims with a verdict, and the verdict scales both ways.
 
-Out: ``claim_review(claim, base_url=...)`` builds the JSON-LD that search engines and the
-fact-check aggregators read; the API and the claim report page embed the very same dict.
+Out: ``claim_review(claim, base_url=...)`` builds the JSON-LD of the editors' verdict,
+published under the tracker's name (``FACTCHECK_PUBLISHER_*``) at the claim's report page;
+``review_claim_review(claim, review)`` that of one fact-checker's review, under its own
+author at its own URL, with the rating as that author published it. Both read the claim's
+stored document only. The API, the feed and the claim report page embed the very same dicts.
 
 The numeric scale is fixed (``VERDICT_SCALE``): true 5, mostly true 4, mixed 3, mostly
 false 2, false 1, with ``bestRating`` 5 and ``worstRating`` 1 always stated. ``misattributed``
@@ -291,6 +294,113 @@ def claim_review(claim: dict, *, base_url: str) -> dict:
     if claim["reviewed_at"]:
         review["datePublished"] = str(claim["reviewed_at"])[:10]
     return review
+
+
+# ---------------------------------------------------------------------------- reviews
+
+
+def _review_author(claim: dict, review: dict) -> dict:
+    """The fact-checker who published the review (never the tracker): Organization, or
+    Person for a source of a person's kind, with its name and URL."""
+    return source_thing(claim["sources"][review["author"]])
+
+
+def _claimant(claim: dict, review: dict) -> dict | None:
+    """itemReviewed.author as the review named it. A placeholder claimant ("Varias fuentes",
+    "Facebook user") is published in the review's own words, not as the tracker's stand-in
+    source ("Unnamed claimant of claim #12"), so the export says what the fact-checker said."""
+    if review["claimant"] is None:
+        return None
+    source = claim["sources"][review["claimant"]]
+    if review["claimant_placeholder"]:
+        thing = {"@type": "Organization", "name": review["claimant_placeholder"]}
+    else:
+        thing = source_thing(source)
+    if review["claimant_same_as"]:
+        thing["sameAs"] = list(review["claimant_same_as"])
+    return thing
+
+
+def _appearance(appearance) -> dict:
+    """A stored appearance (a URL, or ``{"url", "headline", "datePublished", "publisher",
+    "author"}`` with only what the review gave) as a schema.org CreativeWork."""
+    if isinstance(appearance, str):
+        return {"@type": "CreativeWork", "url": appearance}
+    work: dict = {"@type": "CreativeWork"}
+    if appearance.get("url"):
+        work["url"] = appearance["url"]
+    if appearance.get("headline"):
+        work["headline"] = appearance["headline"]
+    if appearance.get("datePublished"):
+        work["datePublished"] = appearance["datePublished"]
+    if appearance.get("author"):
+        work["author"] = {"@type": "Person", "name": appearance["author"]}
+    if appearance.get("publisher"):
+        work["publisher"] = {"@type": "Organization", "name": appearance["publisher"]}
+    return work
+
+
+def published_rating(review: dict) -> dict:
+    """The review's rating as its author published it: the words as written
+    (``alternateName``), the numbers only when published, the explanation."""
+    rating: dict = {"@type": "Rating"}
+    if review["rating_text"]:
+        rating["alternateName"] = review["rating_text"]
+    for key, name in (
+        ("rating_value", "ratingValue"),
+        ("best_rating", "bestRating"),
+        ("worst_rating", "worstRating"),
+    ):
+        if review[key] is not None:
+            rating[name] = review[key]
+    if review["rating_explanation"]:
+        rating["ratingExplanation"] = review["rating_explanation"]
+    if review["rating_language"] and review["rating_language"] != review["language"]:
+        # The words are in another language than the review (rare): say which, so a reader
+        # (and our own importer) knows what the words are in.
+        rating["inLanguage"] = review["rating_language"]
+    return rating
+
+
+def review_claim_review(claim: dict, review: dict) -> dict:
+    """schema.org ClaimReview of one review (an item of ``claim["reviews"]``), published
+    under its own author, from the claim's stored document alone.
+
+    Only what the review states is written: its ``url``, ``datePublished`` (a date, or a UTC
+    date-time when its time is known), texts, rating as published, and the claim as the
+    review states it (``claimReviewed``, claimant with ``sameAs``, claim date, appearances).
+    """
+    item: dict = {"@type": "Claim"}
+    claimant = _claimant(claim, review)
+    if claimant is not None:
+        item["author"] = claimant
+    if review["claim_date"]:
+        item["datePublished"] = review["claim_date"]
+    if review["appearances"]:
+        item["appearance"] = [_appearance(a) for a in review["appearances"]]
+    data: dict = {"@context": "https://schema.org", "@type": "ClaimReview"}
+    if review["url"]:
+        data["url"] = review["url"]
+    data["author"] = _review_author(claim, review)
+    if review["published_at"]:
+        data["datePublished"] = review["published_at"]
+    if review["headline"]:
+        data["headline"] = review["headline"]
+    if review["body"]:
+        data["reviewBody"] = review["body"]
+    if review["language"]:
+        data["inLanguage"] = review["language"]
+    data["claimReviewed"] = review["claim_reviewed"] or claim["text"]
+    data["itemReviewed"] = item
+    data["reviewRating"] = published_rating(review)
+    return data
+
+
+def claim_reviews(claim: dict, *, base_url: str) -> list[dict]:
+    """Every ClaimReview a claim's stored document publishes: the editors' verdict under the
+    tracker's name (when there is one), then each review under its own author."""
+    published = [claim_review(claim, base_url=base_url)] if is_reviewed(claim) else []
+    return published + [review_claim_review(claim, review) for review in claim["reviews"]]
 
 
 def json_ld_script(data: dict) -> str:

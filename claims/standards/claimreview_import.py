@@ -55,9 +55,9 @@ TYPE_KINDS = {
     "corporation": SourceKind.ORGANIZATION,
 }
 PUBLISHER_DEFAULT_KIND = SourceKind.NEWS_OUTLET
-# DESIGN.md names a ``fact_checker`` source kind that sources.choices does not have yet
-# (adding it is a sources migration); until then a new fact-checker is an organization.
-FACT_CHECKER_KIND = getattr(SourceKind, "FACT_CHECKER", SourceKind.ORGANIZATION)
+# A review's author is a fact-checker whatever schema.org type its markup gives it
+# (Organization, NewsMediaOrganization…), unless the markup names a person.
+FACT_CHECKER_KIND = SourceKind.FACT_CHECKER
 NAME_MAX = Source._meta.get_field("name").max_length
 TITLE_MAX = Document._meta.get_field("title").max_length
 URL_MAX = Review._meta.get_field("url").max_length
@@ -469,6 +469,8 @@ def parse_claimreview(index: int, path: str, obj, origin: str = "") -> Record:
     author = _party(obj.get("author") or obj.get("publisher"), "author", errors, FACT_CHECKER_KIND)
     if author is None and not any(e.startswith("author") for e in errors):
         errors.append("author is missing: a review needs the fact-checker who published it")
+    elif author is not None and author.kind != SourceKind.PERSON:
+        author.kind = FACT_CHECKER_KIND
     record = Record(
         index=index,
         path=path,

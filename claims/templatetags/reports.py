@@ -1,10 +1,8 @@
 """Small template helpers for the readers' reports."""
 
-from html import escape  # what Django's escape() calls, without its lazy-string wrapper
-
 from django import template
-from django.utils.safestring import mark_safe
 
+from claims.reports import render
 from claims.reports.entries import dispute_heading as heading_for
 
 register = template.Library()
@@ -14,6 +12,19 @@ register = template.Library()
 def dispute_heading(kind: str) -> str:
     """``authorship_denial`` → ``authorship denied``: how a dispute kind reads in a report."""
     return heading_for(kind)
+
+
+@register.filter
+def entry_html(entry, full=False) -> str:
+    """A report entry as its ``<article>`` (``claims.reports.render``); ``|entry_html:True``
+    draws the claim page's full version (whole quotes, hop notes, the claim text as h1)."""
+    return render.entry_html(entry, full=bool(full))
+
+
+@register.filter
+def dispute_html(dispute, show_target=False) -> str:
+    """A dispute as its ``<aside>``; ``|dispute_html:True`` names the hop it contests."""
+    return render.dispute_html(dispute, show_target=bool(show_target))
 
 
 @register.simple_tag
@@ -30,19 +41,6 @@ def sort_state(column: str, current: str) -> str:
     if current == f"-{column}":
         return "descending"
     return "none"
-
-
-@register.simple_tag
-def source_options(sources) -> str:
-    """``<option>`` tags for (slug, name) pairs: the disputed report's list of sources.
-
-    The same HTML as a ``{% for %}`` loop would write, built in one join: with thousands
-    of sources the template loop cost over a second a page. The page writes the list once,
-    as a ``<datalist>`` that its three source fields share.
-    """
-    return mark_safe(
-        "".join(f'<option value="{escape(slug)}">{escape(name)}</option>' for slug, name in sources)
-    )
 
 
 # Query parameters that say how a report is paged or delivered, not what it shows.

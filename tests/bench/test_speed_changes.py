@@ -2,7 +2,6 @@
 
 import pytest
 from django.db import connection
-from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 
 from factcheck.api import CappedCountPaginator
@@ -53,15 +52,3 @@ def test_count_past_the_cap_is_a_lower_bound_that_says_so(researcher_api, seed, 
     assert last["count_exact"] is True
     assert last["count"] == 9
     assert len(last["results"]) == 1
-
-
-def test_source_list_is_the_html_the_template_loop_wrote():
-    sources = [("a-b", "A & B"), ("kh", "KH"), ("q", 'Say "hi" <now>'), ("o'k", "O'K")]
-    loop = Template(
-        '{% for slug, name in sources %}<option value="{{ slug }}">{{ name }}</option>{% endfor %}'
-    )
-    tag = Template("{% load reports %}{% source_options sources %}")
-    context = {"sources": sources}
-    html = tag.render(Context(context))
-    assert html == loop.render(Context(context))
-    assert '<option value="q">Say &quot;hi&quot; &lt;now&gt;</option>' in html

@@ -99,7 +99,7 @@ def test_telegram_claim_page_draws_chain_and_denial(editor_client, seed):
     response = editor_client.get(reverse("admin:claims_claim_change", args=[claim.pk]))
     assert response.status_code == 200
     content = response.content.decode()
-    # The panel is the reader's report entry (the same partials), drawn from the stored
+    # The panel is the reader's report entry (the same markup), drawn from the stored
     # document: the chain, and the denial under the hop it contests.
     assert TELEGRAM_CHAIN in content
     assert "fabricated news" in content

@@ -199,3 +199,34 @@ def test_reviews_show_in_the_document_and_never_touch_the_editors_verdict(seed):
     claim.refresh_from_db()
     assert claim.document["sources"][lupa.slug]["name"] == "Agência Lupa"
     assert stale_claims() == []
+
+
+def test_document_names_the_parents_up_the_affiliation_chain_and_a_parent_rename_reaches_it():
+    """A hop by a channel of a faction of a movement: the document names all three (PROV's
+    actedOnBehalfOf needs the parents' kinds), and renaming the movement, two levels up,
+    re-projects the claim."""
+    movement = SourceFactory(name="The Movement", kind="armed_group", reliability="D")
+    faction = SourceFactory(
+        name="The Faction", kind="armed_group", affiliated_with=movement, affiliation="part_of"
+    )
+    channel = SourceFactory(
+        name="The Faction's channel",
+        kind="social_channel",
+        affiliated_with=faction,
+        affiliation="affiliated",
+    )
+    claim = services.claim_create(text="The bridge was closed")
+    services.attribution_add(claim=claim, source=channel)
+    claim.refresh_from_db()
+    named = claim.document["sources"]
+    assert sorted(named) == sorted([channel.slug, faction.slug, movement.slug])
+    assert named[movement.slug]["kind"] == "armed_group"
+    assert named[movement.slug]["reliability"] == "D"
+    assert named[faction.slug]["affiliated_with"] == movement.slug
+    source_services.source_update(movement, name="The Renamed Movement")
+    claim.refresh_from_db()
+    assert claim.document["sources"][movement.slug]["name"] == "The Renamed Movement"
+    assert claim.document["sources"][faction.slug]["affiliated_with_name"] == (
+        "The Renamed Movement"
+    )
+    assert stale_claims() == []

@@ -321,10 +321,12 @@ def test_prov_turtle_types_days_as_date_and_times_as_date_time(timed_seed):
     from claims import selectors
 
     claim = selectors.claim_list().get(pk=timed_seed.telegram_claim.pk)
-    turtle = w3cprov.prov_turtle(w3cprov.claim_prov(claim, base_url="https://tracker.example"))
+    base = "https://tracker.example"
+    turtle = w3cprov.prov_turtle(w3cprov.claim_prov(claim.document, base_url=base))
     graph = Graph().parse(data=turtle, format="turtle")
-    stated = URIRef(w3cprov.FACTCHECK_NS + "statedAt")
-    published = URIRef(w3cprov.FACTCHECK_NS + "publishedAt")
+    namespace = w3cprov.publisher_namespace(base)
+    stated = URIRef(namespace + "statedAt")
+    published = URIRef(namespace + "publishedAt")
     values = {(str(o), o.datatype) for o in graph.objects(None, stated)}
     assert ("2024-04-22", rdflib.XSD.date) in values
     assert any(v.startswith("2024-04-22T09:00:00") and t == rdflib.XSD.dateTime for v, t in values)

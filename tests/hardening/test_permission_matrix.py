@@ -95,6 +95,7 @@ API = {
     "claim-claimreview": READ_ONLY,
     "claim-prov": READ_ONLY,
     "claimreview-feed": READ_ONLY,
+    "review-claimreview": READ_ONLY,
     "source-list": LIST,
     "source-detail": DETAIL,
     "document-list": LIST,
@@ -121,6 +122,9 @@ REPORTS = {
     "reports:index": Page(anonymous=302),  # → disputed/, which then asks for a login
     "reports:disputed": Page(),
     "reports:sources": Page(),
+    "reports:source-options": Page(),
+    # Open to anyone only for a rated claim with FACTCHECK_PUBLISH_VERDICTS on (off here):
+    # tests/standards/test_claimreview_reviews.py.
     "reports:claim": Page(),
     "account-token": Page(),  # each user's own token: tests/test_account_token.py
 }

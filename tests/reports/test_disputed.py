@@ -109,12 +109,19 @@ def test_newest_first_and_filters_select_exact_claims(reader_client, make_disput
     assert listed_claims(
         reader_client.get(URL + "?dispute_kind=denial,authorship_denial&page_size=2&page=2")
     ) == [oldest.pk]
-    # The form keeps the chosen filter, and lists every source once for its three fields.
+    # The form keeps the chosen filter; its three source fields share one list, which the
+    # page ships empty and fills from source-options/ (every source, once, by name).
     page = reader_client.get(URL + "?disputed_by=kh").content.decode()
     assert 'name="disputed_by" list="source-list" value="kh"' in page
     assert 'name="origin" list="source-list" value=""' in page
-    assert page.count('<option value="kh">KH</option>') == 1
     assert page.count('list="source-list"') == 3
+    assert '<datalist id="source-list" data-src="/reports/source-options/"></datalist>' in page
+    assert '<option value="kh">' not in page
+    options = reader_client.get("/reports/source-options/")
+    assert options["Content-Type"] == "application/json"
+    sources = options.json()["sources"]
+    assert sources.count(["kh", "KH"]) == 1
+    assert [name for _, name in sources] == sorted(name for _, name in sources)
 
 
 def test_seed_filter_disputed_by_kataib_hezbollah(reader_client, seed):
@@ -238,3 +245,29 @@ def test_repeated_hop_draws_its_dispute_once(reader_client, db):
     assert article.count('<ol class="chain"') == 2
     assert len(with_attribute(article, "data-dispute-id")) == 1
     assert "disputed: see the first chain" in article
+
+
+def test_summary_past_the_cap_says_at_least_and_leaves_the_kinds_out(reader_client, make_disputed):
+    from claims.reports import views
+
+    for day in (1, 2, 3):
+        make_disputed(kind="denial", day=day)
+    exact = reader_client.get(URL + "?page_size=1").content.decode()
+    summary = with_attribute(exact, "data-summary")[0]
+    assert (summary["data-total"], summary["data-exact"]) == ("3", "true")
+    assert 'data-kind="denial" data-count="3"' in exact
+    assert "page 1 of 3" in exact
+    # Counting stops at 2 (one page past page 1 of size 1) when the cap is below that.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(views.CappedCountPaginator, "CAP", 1)
+        capped = reader_client.get(URL + "?page_size=1").content.decode()
+        deeper = reader_client.get(URL + "?page_size=1&page=2").content.decode()
+    summary = with_attribute(capped, "data-summary")[0]
+    assert (summary["data-total"], summary["data-exact"]) == ("2", "false")
+    assert "at least 2 disputed claims" in text_of(capped)
+    assert "data-kind=" not in capped
+    assert "page 1 of at least 2" in text_of(capped)
+    assert len(with_attribute(capped, "data-claim-id")) == 1
+    # Page 2 counts one page further: all three, exactly.
+    summary = with_attribute(deeper, "data-summary")[0]
+    assert (summary["data-total"], summary["data-exact"]) == ("3", "true")

@@ -5,9 +5,11 @@ from django.db import connection
 
 from tests.factories import AttributionFactory, DisputeFactory, SourceFactory
 
-# session + user, then each report's own: filter-form sources and topics, the summary
-# aggregate (which is also the page count), and the page of stored documents.
-DISPUTED_QUERIES = 2 + 2 + 1 + 1
+# session + user, then each report's own: the filter form's topics (its sources come from
+# source-options/ when a reader uses a source field), the summary (the capped count, which
+# is also the page count, then the disputes of those claims by kind), and the page of
+# stored documents.
+DISPUTED_QUERIES = 2 + 1 + 2 + 1
 # session + user, then the stored CSV lines (one query, read through a cursor).
 CSV_QUERIES = 2 + 1
 # session + user, the page count, the rows with every figure as correlated subqueries.

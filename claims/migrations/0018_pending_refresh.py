@@ -3,11 +3,22 @@ then each such claim has a PendingRefresh row, and is served with ``"refreshing"
 
 Every stored document now carries ``"refreshing": false``; documents stored before are
 given the key here, so ``refresh_derived --verify`` does not find every claim stale.
+
+On SQLite, 0016's new claim columns rebuilt the table and dropped the ordering indexes
+migration 0002 made outside Django's model state; they are made again here, as 0012 does.
 """
+
+import importlib
 
 import django.db.models.deletion
 import django.utils.timezone
 from django.db import migrations, models
+
+
+def restore_vendor_indexes(apps, schema_editor):
+    # CREATE INDEX IF NOT EXISTS: a no-op on PostgreSQL, where ADD COLUMN keeps them.
+    vendor_indexes = importlib.import_module("claims.migrations.0002_vendor_indexes")
+    vendor_indexes.create_indexes(apps, schema_editor)
 
 
 def documents_say_not_refreshing(apps, schema_editor):
@@ -27,7 +38,7 @@ def documents_say_not_refreshing(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0014_unicode_slugs"),
+        ("claims", "0017_origin_figures_statistics"),
     ]
 
     operations = [
@@ -52,5 +63,6 @@ class Migration(migrations.Migration):
                 "ordering": ["claim"],
             },
         ),
+        migrations.RunPython(restore_vendor_indexes, migrations.RunPython.noop),
         migrations.RunPython(documents_say_not_refreshing, migrations.RunPython.noop),
     ]
