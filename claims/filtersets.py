@@ -146,6 +146,10 @@ class ClaimFilterSet(StrictFilterSet):
         field_name="authorship_contested",
         help_text="true: an open or upheld authorship denial contests one of its hops.",
     )
+    refreshing = BooleanFilter(
+        method="filter_refreshing",
+        help_text="true: claims a change is still being applied to by a background job.",
+    )
     as_of = MomentFilter(
         method="filter_as_of",
         help_text=(
@@ -171,6 +175,11 @@ class ClaimFilterSet(StrictFilterSet):
     class Meta:
         model = Claim
         fields: list[str] = []
+
+    def filter_refreshing(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(pending_refresh__isnull=not value)
 
     # The three dispute filters describe one dispute: ?disputed_by=x&dispute_kind=denial means
     # "x issued a denial", not "x disputed it somehow and someone denied it".

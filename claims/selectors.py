@@ -9,9 +9,22 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 
 from django.db import connection
-from django.db.models import F, Prefetch, Q, QuerySet, TextField
+from django.db.models import (
+    BooleanField,
+    Case,
+    ExpressionWrapper,
+    F,
+    Func,
+    JSONField,
+    Prefetch,
+    Q,
+    QuerySet,
+    TextField,
+    When,
+)
 from django.db.models.functions import Cast
 from django.http import StreamingHttpResponse
 
@@ -75,10 +88,36 @@ def with_origin_anonymous(queryset, value: bool = True):
 # ---------------------------------------------------------------------------- stored projection
 
 
+class MarkedRefreshing(Func):
+    """The stored document with ``"refreshing": true``: how a claim a background job is
+    still re-projecting is served (``projection.store.defer``)."""
+
+    arity = 1
+    output_field = JSONField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        template = "jsonb_set(%(expressions)s, '{refreshing}', 'true'::jsonb)"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        template = "json_set(%(expressions)s, '$.refreshing', json('true'))"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+def served_document():
+    """The claim's document as every surface serves it: as stored, or, while the claim has a
+    ``PendingRefresh`` row (one LEFT JOIN on its key), marked ``"refreshing": true``."""
+    return Case(
+        When(pending_refresh__isnull=True, then=Cast("document", TextField())),
+        default=Cast(MarkedRefreshing("document"), TextField()),
+        output_field=TextField(),
+    )
+
+
 def document_texts(claims: QuerySet) -> QuerySet:
-    """The claims' stored documents as JSON text, in the QuerySet's order: what a page of
-    the API is made of, with no per-claim work in Python."""
-    return claims.values_list(Cast("document", TextField()), flat=True)
+    """The claims' documents as served (``served_document``), JSON text in the QuerySet's
+    order: what a page of the API is made of, with no per-claim work in Python."""
+    return claims.values_list(served_document(), flat=True)
 
 
 def stored_document(pk: int) -> str | None:
@@ -98,9 +137,7 @@ def stored_documents(claims) -> list[dict]:
     ids = list(claims)
     found = {
         pk: text
-        for pk, text in Claim.objects.filter(pk__in=ids).values_list(
-            "pk", Cast("document", TextField())
-        )
+        for pk, text in Claim.objects.filter(pk__in=ids).values_list("pk", served_document())
     }
     return [json.loads(found[pk]) for pk in ids if pk in found]
 
@@ -122,23 +159,45 @@ def documents_as_of(claim_ids, day, *, missing_ok: bool = False) -> list[dict]:
         document = projection.build(graph, as_of=day, history=verdicts.get(pk))
         if not on_or_before(document["first_reported_at"], day):
             continue
+        document["refreshing"] = False  # built from the graph just now: nothing pending
         documents.append(document)
     return documents
 
 
+#: The column every claims CSV ends with: ``true`` while a change that reached the claim is
+#: still being applied by the background job (its other cells predate that change).
+REFRESHING_COLUMN = "refreshing"
+
+
 def stored_csv_rows(claims: QuerySet) -> QuerySet:
-    """The claims' stored CSV lines, in the QuerySet's order."""
-    return claims.values_list("csv_row", flat=True)
+    """The claims' stored CSV lines, in the QuerySet's order, each as ``(line, refreshing)``:
+    ``refreshing`` is computed by the database (the claim has a ``PendingRefresh`` row), so
+    a mark rewrites no stored line. ``csv_lines`` appends it as the last cell."""
+    pending = ExpressionWrapper(Q(pending_refresh__isnull=False), output_field=BooleanField())
+    return claims.values_list("csv_row", pending)
+
+
+def csv_lines(rows) -> Iterator[str]:
+    """``stored_csv_rows`` pairs as CSV lines ending with the ``refreshing`` cell. Joined
+    here rather than in SQL: string functions over every line cost the database 0.29 s at
+    100k claims, the join 0.1 s."""
+    for line, refreshing in rows:
+        yield line[:-2] + (",true\r\n" if refreshing else ",false\r\n")
+
+
+def csv_header_line() -> str:
+    """The claims CSV's header line: the projection's columns, then ``refreshing``."""
+    from . import projection
+
+    return projection.csv_header_line()[:-2] + f",{REFRESHING_COLUMN}\r\n"
 
 
 def csv_download_of(lines, filename: str, *, bom: bool = False) -> StreamingHttpResponse:
     """Stored CSV lines (an iterable of text) as a streamed attachment, header first."""
     from factcheck.api import BOM, csv_attachment
 
-    from . import projection
-
     def pieces():
-        yield (BOM if bom else "") + projection.csv_header_line()
+        yield (BOM if bom else "") + csv_header_line()
         buffer: list[str] = []
         size = 0
         for line in lines:
@@ -160,7 +219,7 @@ CSV_CHUNK = 5000
 def claims_csv_download(claims: QuerySet, filename: str, *, bom: bool = False):
     """Every claim of a filtered QuerySet as CSV: the one writer, reading stored lines through
     a server-side cursor (PostgreSQL) in chunks, so memory stays flat whatever the size."""
-    lines = stored_csv_rows(claims).iterator(chunk_size=CSV_CHUNK)
+    lines = csv_lines(stored_csv_rows(claims).iterator(chunk_size=CSV_CHUNK))
     return csv_download_of(lines, filename, bom=bom)
 
 

@@ -93,7 +93,7 @@ def topic_update(topic: Topic, *, name: str | None = None, slug: str | None = No
     topic.full_clean()
     topic.save()
     if topic.slug != before:  # claims list their topics by slug
-        projection.refresh(topic.claims.values_list("pk", flat=True))
+        projection.refresh_reaching(topic.claims.values_list("pk", flat=True))
     return topic
 
 
@@ -102,7 +102,7 @@ def topic_delete(topic: Topic) -> None:
     """Delete a topic; claims filed under it simply lose that heading (nothing rests on it)."""
     claims = list(topic.claims.values_list("pk", flat=True))
     topic.delete()
-    projection.refresh(claims)
+    projection.refresh_reaching(claims)
 
 
 # ---------------------------------------------------------------------------- locks and projection
@@ -205,7 +205,7 @@ def claim_create(
     claim.save()
     if topics:
         claim.topics.set(topics)
-    with projection.deferred():  # projected once, with all its hops
+    with projection.at_end():  # projected once, with all its hops
         projection.refresh([claim.pk])
         if chain_lines and chain_lines.strip():
             chains_add(claim=claim, lines=chain_lines_parse(chain_lines))
@@ -590,7 +590,7 @@ def chains_add(*, claim: Claim, lines: ChainPlan | list[list[list[Source]]]) -> 
     if isinstance(lines, ChainPlan):
         lines.sources.apply()
         lines = lines.lines
-    with projection.deferred():  # the claim is projected once, after its last new hop
+    with projection.at_end():  # the claim is projected once, after its last new hop
         created = _chains_add(claim, lines)
     _read_figures(claim)
     return created

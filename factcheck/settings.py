@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "simple_history",
     "import_export",
+    "django_tasks",
+    "django_tasks_db",
     "factcheck.apps.FactcheckConfig",
     "sources",
     "claims",
@@ -185,6 +187,31 @@ LOGIN_REDIRECT_URL = "/"
 # Request size limits: a claim with its hops is a few kilobytes; anything near these is abuse.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+
+# A change that reaches many claims (renaming Reuters) re-projects them in a background job
+# once it reaches more than this many; up to it, in the change's own transaction, as every
+# other write does. 2,000 claims take about 3 s on PostgreSQL (docs/architecture.md).
+_limit = os.environ.get("FACTCHECK_INLINE_REFRESH_LIMIT", "").strip() or "2000"
+if not _limit.isdigit():
+    raise ImproperlyConfigured(
+        f"FACTCHECK_INLINE_REFRESH_LIMIT must be a whole number of claims, not {_limit!r}"
+    )
+FACTCHECK_INLINE_REFRESH_LIMIT = int(_limit)
+
+# Background jobs (django-tasks, docs/architecture.md "Background jobs"). "database" (the
+# default): jobs are rows in this database, written in the same transaction as the change
+# that needs them, and run by `manage.py db_worker` (`make demo` starts one).
+# "immediate": no worker; a job runs in the writing process right after the commit.
+FACTCHECK_TASKS_BACKEND = os.environ.get("FACTCHECK_TASKS_BACKEND", "database").strip().lower()
+_task_backends = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if FACTCHECK_TASKS_BACKEND not in _task_backends:
+    raise ImproperlyConfigured(
+        f"FACTCHECK_TASKS_BACKEND must be database or immediate, not {FACTCHECK_TASKS_BACKEND!r}"
+    )
+TASKS = {"default": {"BACKEND": _task_backends[FACTCHECK_TASKS_BACKEND], "QUEUES": ["default"]}}
 
 # Reports need a login unless this is on.
 FACTCHECK_PUBLIC_REPORTS = env_bool("FACTCHECK_PUBLIC_REPORTS", default=False)

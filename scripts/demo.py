@@ -2,7 +2,10 @@
 
 The logins are printed only once the server answers, so they come after runserver's start
 banner instead of scrolling away above it, and they are kept in var/demo-logins.txt.
-Ctrl-C stops the server. Run from the project root: ``python scripts/demo.py --port 8001``.
+Beside the server runs the background worker (``manage.py db_worker``), which applies a
+change that reaches many claims (docs/architecture.md, "Background jobs"), so the demo needs
+no daemon of its own. Ctrl-C stops both.
+Run from the project root: ``python scripts/demo.py --port 8001``.
 """
 
 import argparse
@@ -55,7 +58,8 @@ def answers(url: str) -> bool:
 
 
 def stop(server: subprocess.Popen) -> None:
-    """Stop runserver as Ctrl-C does: SIGINT makes its autoreloader stop the serving child too."""
+    """Stop runserver (or the worker) as Ctrl-C does: SIGINT makes runserver's autoreloader
+    stop the serving child too, and the worker finish its current job first."""
     for sig, patience in ((signal.SIGINT, 10), (signal.SIGKILL, None)):
         if server.poll() is not None:
             return
@@ -97,6 +101,15 @@ def main(argv: list[str] | None = None) -> int:
     # The demo publishes the editors' verdicts: a rated claim's page is readable without
     # logging in, as a crawler reading its ClaimReview would (unless the caller says otherwise).
     env = {"FACTCHECK_PUBLISH_VERDICTS": "true", **os.environ, "PYTHONUNBUFFERED": "1"}
+    # The worker first, so its one start-up line comes before the server's banner. With
+    # FACTCHECK_TASKS_BACKEND=immediate jobs run in the server itself and need no worker.
+    worker = None
+    if os.environ.get("FACTCHECK_TASKS_BACKEND", "database").strip().lower() == "database":
+        worker = subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), "db_worker", "--no-reload"],
+            cwd=ROOT,
+            env=env,
+        )
     # Same process group as us: Ctrl-C (and a closed terminal) reach the server directly,
     # as they would a plain runserver.
     server = subprocess.Popen(
@@ -124,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     finally:
         stop(server)
+        if worker is not None:
+            stop(worker)
 
 
 def _interrupt(signum, frame):

@@ -47,6 +47,17 @@ def test_bad_boolean_in_environment_is_a_clear_error():
     assert "DJANGO_DEBUG must be true or false, not 'maybe'" in result.stderr
 
 
+def test_bad_background_job_settings_are_clear_errors():
+    result = run_manage("check", FACTCHECK_INLINE_REFRESH_LIMIT="lots")
+    assert result.returncode != 0
+    assert "FACTCHECK_INLINE_REFRESH_LIMIT must be a whole number of claims, not 'lots'" in (
+        result.stderr
+    )
+    result = run_manage("check", FACTCHECK_TASKS_BACKEND="celery")
+    assert result.returncode != 0
+    assert "FACTCHECK_TASKS_BACKEND must be database or immediate, not 'celery'" in result.stderr
+
+
 def test_postgresql_sessions_run_without_jit():
     # JIT compilation cost 675 ms of the disputed claims' CSV at a million claims.
     script = (

@@ -255,6 +255,14 @@ class ClaimSerializer(StrictFieldsMixin, serializers.ModelSerializer):
     authorship_contested = serializers.BooleanField(
         read_only=True, help_text="An open or upheld authorship denial targets one of its hops."
     )
+    refreshing = serializers.BooleanField(
+        read_only=True,
+        help_text=(
+            "true while a change that reached many claims (a source renamed, say) is being "
+            "applied to this one by a background job: the rest of this document predates "
+            "that change. false otherwise. Filter with ?refreshing=true."
+        ),
+    )
     attributions = ClaimHopSerializer(many=True, read_only=True)
     chains = ChainSerializer(many=True, read_only=True)
     disputes = ClaimDisputeSerializer(many=True, read_only=True)
@@ -317,6 +325,7 @@ class ClaimSerializer(StrictFieldsMixin, serializers.ModelSerializer):
             "echo_origin",
             "circular_reporting",
             "authorship_contested",
+            "refreshing",
             "attributions",
             "chains",
             "disputes",

@@ -144,10 +144,11 @@ class ClaimViewSet(TrackerModelViewSet):
             raise Http404("No Claim matches the given query.")
         pk = int(pk)
         if self.wants_csv():
-            row = selectors.stored_csv_rows(Claim.objects.filter(pk=pk))
+            row = list(selectors.stored_csv_rows(Claim.objects.filter(pk=pk)))
             if not row:
                 raise Http404(f"No claim #{pk}.")
-            return selectors.csv_download_of(row, f"claims-{pk}.csv", bom=wants_bom(request))
+            lines = selectors.csv_lines(row)
+            return selectors.csv_download_of(lines, f"claims-{pk}.csv", bom=wants_bom(request))
         day = self.as_of_day()
         if day is not None:
             [document] = selectors.documents_as_of([pk], day, missing_ok=True) or [None]

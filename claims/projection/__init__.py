@@ -11,13 +11,16 @@ from .document import CSV_HEADER, build, csv_header_line, csv_line, figures, pro
 from .graph import load, load_one
 from .store import (
     FIGURES,
+    at_end,
     claims_naming,
-    deferred,
+    defer,
     dumps,
     refresh,
     refresh_all,
     refresh_for_documents,
     refresh_for_sources,
+    refresh_marked,
+    refresh_reaching,
     stale,
 )
 
@@ -27,7 +30,8 @@ __all__ = [
     "build",
     "claims_naming",
     "csv_header_line",
-    "deferred",
+    "at_end",
+    "defer",
     "csv_line",
     "dumps",
     "figures",
@@ -38,5 +42,7 @@ __all__ = [
     "refresh_all",
     "refresh_for_documents",
     "refresh_for_sources",
+    "refresh_marked",
+    "refresh_reaching",
     "stale",
 ]

@@ -182,6 +182,9 @@ class ClaimView:
         self.reviewed_at = instant(document["reviewed_at"])
         self.reviewed_by = Reviewer(document["reviewed_by"]) if document["reviewed_by"] else None
         self.updated_at = instant(document["updated_at"])
+        # A change that reached many claims is still being applied to this one (its
+        # document predates it); absent in documents stored before the mark existed.
+        self.refreshing = bool(document.get("refreshing"))
 
     def get_verdict_display(self) -> str:
         return _label(Verdict, self.verdict)

@@ -12,6 +12,9 @@ from .conftest import ALL_CLAIMS, TELEGRAM, TELEGRAM_CHAIN
 
 pytestmark = pytest.mark.django_db
 
+# Every claims CSV ends with ``refreshing``, computed from the column (issue 13).
+CLAIM_CSV_COLUMNS = [*CLAIM_CSV_HEADER, "refreshing"]
+
 
 def read_csv(response) -> list[dict]:
     """Parse a streamed CSV response back into dicts (asserting it is one)."""
@@ -26,7 +29,8 @@ def test_disputed_claims_csv_has_the_telegram_chain(seed, researcher_api):
     response = researcher_api.get("/api/v1/claims/?disputed=true&format=csv")
     assert response["Content-Disposition"] == 'attachment; filename="claims.csv"'
     [row] = read_csv(response)
-    assert list(row) == CLAIM_CSV_HEADER
+    assert list(row) == CLAIM_CSV_COLUMNS
+    assert row["refreshing"] == "false"
     assert row["text"] == TELEGRAM
     assert row["chain_names"] == TELEGRAM_CHAIN
     telegram = "telegram-channel-affiliated-with-kataib-hezbollah"
@@ -87,7 +91,7 @@ def test_csv_defuses_formula_cells(researcher_api):
 def test_empty_csv_still_has_its_header(seed, researcher_api):
     response = researcher_api.get("/api/v1/claims/?format=csv&verdict=false")
     text = b"".join(response.streaming_content).decode()
-    assert text.splitlines() == [",".join(CLAIM_CSV_HEADER)]
+    assert text.splitlines() == [",".join(CLAIM_CSV_COLUMNS)]
 
 
 @pytest.mark.parametrize(

@@ -25,8 +25,9 @@ def test_claim_detail_has_the_design_shape(seed, researcher_api):
         "reviewed_at", "first_reported_at", "is_disputed", "dispute_count", "origins",
         "independent_origin_count", "relay_count", "single_origin_echo", "echo_origin",
         "circular_reporting", "authorship_contested", "attributions", "chains", "disputes",
-        "reviews", "sources", "documents", "as_of", "created_at", "updated_at",
+        "reviews", "sources", "documents", "as_of", "created_at", "updated_at", "refreshing",
     }  # fmt: skip
+    assert body["refreshing"] is False  # nothing pending (issue 13)
     assert body["sources"]["reuters"] == {
         "name": "Reuters", "kind": "news_agency", "is_anonymous": False, "reliability": "F",
         "url": "", "family": Source.objects.get(slug="reuters").pk, "affiliation": "",

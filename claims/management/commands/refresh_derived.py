@@ -15,7 +15,8 @@ class Command(BaseCommand):
     help = (
         "Recompute source families and every claim's stored projection (document, CSV line, "
         "figures) in bulk. --verify compares the stored projections with fresh ones instead "
-        "and lists every claim that differs (exit status 1 when any does)."
+        "and lists every claim that differs (exit status 1 when any does). --pending "
+        "re-projects only the claims marked as being refreshed, as the background job does."
     )
 
     def add_arguments(self, parser):
@@ -23,6 +24,12 @@ class Command(BaseCommand):
             "--verify",
             action="store_true",
             help="write nothing; report every claim whose stored projection is not fresh",
+        )
+        parser.add_argument(
+            "--pending",
+            action="store_true",
+            help="re-project only the claims still marked as being refreshed (what the "
+            "background job does), one transaction a batch; e.g. after a failed job",
         )
         parser.add_argument("--batch", type=int, default=1000, help="claims per statement")
         parser.add_argument(
@@ -33,9 +40,15 @@ class Command(BaseCommand):
             "1 rebuilds everything in one transaction)",
         )
 
-    def handle(self, *args, verify=False, batch=1000, jobs=2, **options):
+    def handle(self, *args, verify=False, pending=False, batch=1000, jobs=2, **options):
         if batch < 1 or jobs < 1:
             raise CommandError("--batch and --jobs must be at least 1.")
+        if verify and pending:
+            raise CommandError("--verify and --pending do not go together.")
+        if pending:
+            count = projection.refresh_marked(batch=batch)
+            self.stdout.write(f"Refreshed {count} claims that were being refreshed.")
+            return
         if verify:
             stale = list(projection.stale(batch=batch))
             for pk in stale:
