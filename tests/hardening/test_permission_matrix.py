@@ -162,12 +162,24 @@ NOT_IN_MATRIX = {
     "admin/(?P<url>.*)$": "the admin's catch-all (appends a slash or 404s)",
 }
 # User, group and token admin belong to Django and DRF, the login-limit records to
-# django-axes (docs/security.md); superusers manage them.
-_FOREIGN_ADMIN = re.compile(r"^admin(:|/)(auth_|authtoken_|axes_|auth/|authtoken/|axes/)")
+# django-axes (docs/security.md), the background jobs' results to django-tasks-db;
+# superusers manage them (test_background_job_admin_is_for_superusers below).
+_FOREIGN_ADMIN = re.compile(
+    r"^admin(:|/)(auth_|authtoken_|axes_|django_tasks_database_"
+    r"|auth/|authtoken/|axes/|django_tasks_database/)"
+)
 
 
 def expected_routes() -> set[str]:
     return {*API, *REPORTS, *_admin_expectations(), *NOT_IN_MATRIX}
+
+
+def test_background_job_admin_is_for_superusers(client, editor, superuser):
+    url = "/admin/django_tasks_database/dbtaskresult/"
+    client.force_login(editor)  # staff, with every tracker permission, none on jobs
+    assert client.get(url).status_code == 403
+    client.force_login(superuser)
+    assert client.get(url).status_code == 200
 
 
 def test_every_route_has_an_expectation():
