@@ -200,7 +200,8 @@ COLUMNS = {
     "claims_claim": "id text occurred_at location verdict verdict_explanation reviewed_by_id "
     "reviewed_at credibility first_reported_at is_disputed dispute_count search_document "
     "independent_origin_count relay_count single_origin_echo circular_reporting "
-    "authorship_contested document csv_row created_at updated_at",
+    "authorship_contested origin_kind_mask origin_anonymous document csv_row created_at "
+    "updated_at",
     "claims_claim_topics": "claim_id topic_id",
     "claims_attribution": "id claim_id source_id document_id relation quote quote_language "
     "quote_translation stated_at note is_origin created_at updated_at",
@@ -518,6 +519,8 @@ class Generator:
                         False,  # single_origin_echo
                         False,  # circular_reporting
                         False,  # authorship_contested
+                        0,  # origin_kind_mask
+                        False,  # origin_anonymous
                         "{}",  # document
                         "",  # csv_row
                         STAMP,
@@ -831,7 +834,7 @@ def main(argv=None) -> dict:
     # may FREEZE (see copy()).
     # claims_review references claims and sources: truncated with them (the generator writes
     # no reviews).
-    cur.execute(f"TRUNCATE {', '.join([*LOAD_ORDER, 'claims_review'])}")
+    cur.execute(f"TRUNCATE {', '.join([*LOAD_ORDER, 'claims_review', 'claims_pendingrefresh'])}")
     for table in BIG_TABLES:
         # Foreign keys are enforced by triggers; the generator writes them consistently and
         # --verify checks them afterwards. Skipping the per-row check halves the load time.
