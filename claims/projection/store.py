@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, reset_queries, transaction
 from django.utils import timezone
 
 from ..models import Claim, PendingRefresh
@@ -370,6 +370,9 @@ def _refresh_chunk(ids: list[int]) -> int:
     with transaction.atomic():
         rows = rows_for(ids, touch=False)
         _write(rows)
+    # With DEBUG on, Django keeps the last 9,000 statements, each batch's UPDATE carrying a
+    # thousand documents: 2.3 GB a worker at a million claims. A rebuild needs none of them.
+    reset_queries()
     return len(ids)
 
 
@@ -414,6 +417,7 @@ def refresh_all(
     for chunk in chunks:
         with transaction.atomic():  # a savepoint inside a caller's transaction
             _write(rows_for(chunk, touch=False))
+        reset_queries()
         done += len(chunk)
         if progress:
             progress(done, total)
