@@ -20,6 +20,14 @@ from sources.models import Document, Source
 from ..models import Attribution, Claim, Dispute, Review
 
 
+def fields(*names: str, extra: tuple = ()) -> tuple[tuple, tuple]:
+    """``(__slots__, COLUMNS)`` of a node from one list: each name is both the attribute and
+    the column read (``values_list``), or ``attribute=column`` where they differ; ``extra``
+    are attributes that ``load`` fills afterwards. One list, so the two cannot drift apart."""
+    pairs = [name.split("=", 1) if "=" in name else (name, name) for name in names]
+    return (*(slot for slot, _ in pairs), *extra), tuple(column for _, column in pairs)
+
+
 class Node:
     """A row as an object with the model's attribute names (and ``id`` as ``pk``): the values
     of ``COLUMNS`` in order, each set on the attribute of the same slot."""
@@ -28,7 +36,7 @@ class Node:
     COLUMNS: tuple = ()
 
     def __init__(self, row):
-        for name, value in zip(self.__slots__, row, strict=False):
+        for name, value in zip(self.__slots__[: len(self.COLUMNS)], row, strict=True):
             setattr(self, name, value)
 
     @property
@@ -37,7 +45,7 @@ class Node:
 
 
 class SourceNode(Node):
-    __slots__ = (
+    __slots__, COLUMNS = fields(
         "pk",
         "slug",
         "name",
@@ -47,24 +55,10 @@ class SourceNode(Node):
         "family",
         "url",
         "affiliation",
-        "affiliated_with_slug",
-        "affiliated_with_name",
+        "affiliated_with_slug=affiliated_with__slug",
+        "affiliated_with_name=affiliated_with__name",
         "affiliated_with_id",
-        "affiliated_with",
-    )
-    COLUMNS = (
-        "pk",
-        "slug",
-        "name",
-        "kind",
-        "is_anonymous",
-        "reliability",
-        "family",
-        "url",
-        "affiliation",
-        "affiliated_with__slug",
-        "affiliated_with__name",
-        "affiliated_with_id",
+        extra=("affiliated_with",),
     )
 
     def __init__(self, row):
@@ -73,7 +67,7 @@ class SourceNode(Node):
 
 
 class DocumentNode(Node):
-    __slots__ = (
+    __slots__, COLUMNS = fields(
         "pk",
         "kind",
         "title",
@@ -82,9 +76,8 @@ class DocumentNode(Node):
         "author",
         "published_at",
         "language",
-        "publisher",
+        extra=("publisher",),
     )
-    COLUMNS = ("pk", "kind", "title", "url", "publisher_id", "author", "published_at", "language")
 
     def __init__(self, row):
         super().__init__(row)
@@ -92,7 +85,7 @@ class DocumentNode(Node):
 
 
 class HopNode(Node):
-    __slots__ = (
+    __slots__, COLUMNS = fields(
         "pk",
         "claim_id",
         "source_id",
@@ -104,11 +97,8 @@ class HopNode(Node):
         "stated_at",
         "note",
         "is_origin",
-        "source",
-        "document",
-        "cite_ids",
+        extra=("source", "document", "cite_ids"),
     )
-    COLUMNS = __slots__[:11]
 
     def __init__(self, row):
         super().__init__(row)
@@ -116,7 +106,7 @@ class HopNode(Node):
 
 
 class DisputeNode(Node):
-    __slots__ = (
+    __slots__, COLUMNS = fields(
         "pk",
         "claim_id",
         "disputed_by_id",
@@ -131,11 +121,8 @@ class DisputeNode(Node):
         "resolution",
         "resolution_note",
         "created_at",
-        "disputed_by",
-        "document",
-        "target",
+        extra=("disputed_by", "document", "target"),
     )
-    COLUMNS = __slots__[:14]
 
     def __init__(self, row):
         super().__init__(row)
@@ -143,7 +130,7 @@ class DisputeNode(Node):
 
 
 class ReviewNode(Node):
-    __slots__ = (
+    __slots__, COLUMNS = fields(
         "pk",
         "claim_id",
         "author_id",
@@ -168,16 +155,14 @@ class ReviewNode(Node):
         "claim_date",
         "appearances",
         "imported_at",
-        "author",
-        "claimant",
+        extra=("author", "claimant"),
     )
-    COLUMNS = __slots__[:24]
 
 
 class ClaimGraph(Node):
     """One claim with everything its document is made of."""
 
-    __slots__ = (
+    __slots__, COLUMNS = fields(
         "pk",
         "text",
         "occurred_at",
@@ -185,27 +170,11 @@ class ClaimGraph(Node):
         "verdict",
         "verdict_explanation",
         "credibility",
-        "reviewed_by",
+        "reviewed_by=reviewed_by__username",
         "reviewed_at",
         "created_at",
         "updated_at",
-        "topics",
-        "hops",
-        "disputes",
-        "reviews",
-    )
-    COLUMNS = (
-        "pk",
-        "text",
-        "occurred_at",
-        "location",
-        "verdict",
-        "verdict_explanation",
-        "credibility",
-        "reviewed_by__username",
-        "reviewed_at",
-        "created_at",
-        "updated_at",
+        extra=("topics", "hops", "disputes", "reviews"),
     )
 
     def __init__(self, row):
