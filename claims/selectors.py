@@ -15,10 +15,12 @@ from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
+    Exists,
     ExpressionWrapper,
     F,
     Func,
     JSONField,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -31,7 +33,8 @@ from django.http import StreamingHttpResponse
 from factcheck.moments import on_or_before, parse_moment
 
 from . import provenance
-from .models import Attribution, Claim, Dispute
+from .choices import Verdict
+from .models import Attribution, Claim, Dispute, Review
 
 
 def hop_queryset() -> QuerySet:
@@ -64,6 +67,14 @@ def claim_list() -> QuerySet:
 def disputed_claims() -> QuerySet:
     """Claims with at least one dispute that is not rejected, newest first."""
     return with_disputed(Claim.objects.all())
+
+
+def claims_with_claimreviews() -> QuerySet:
+    """Claims that have a ClaimReview to publish: an editors' verdict (not ``unrated``, as
+    ``claimreview.is_reviewed`` says of a document) or at least one fact-checker's review."""
+    return Claim.objects.filter(
+        ~Q(verdict=Verdict.UNRATED) | Exists(Review.objects.filter(claim=OuterRef("pk")))
+    )
 
 
 def with_disputed(queryset, value: bool = True):

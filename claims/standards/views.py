@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 
-from django.db.models import Exists, OuterRef, Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, renderers, serializers
@@ -21,7 +20,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from claims import selectors
-from claims.choices import Verdict
 from claims.filtersets import ClaimFilterSet
 from claims.models import Claim, Review
 from factcheck.api import StrictFilterBackend
@@ -142,9 +140,7 @@ class ClaimReviewFeedView(JSONErrorsMixin, generics.ListAPIView):
     content_negotiation_class = StrictContentNegotiation
 
     renderer_classes = [renderers.JSONRenderer, JSONLDRenderer]
-    queryset = Claim.objects.filter(
-        ~Q(verdict=Verdict.UNRATED) | Exists(Review.objects.filter(claim=OuterRef("pk")))
-    )
+    queryset = selectors.claims_with_claimreviews()
     serializer_class = ClaimReviewSerializer
     filter_backends = [StrictFilterBackend]
     filterset_class = ClaimFilterSet

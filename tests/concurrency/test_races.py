@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from claims import provenance, services
+from claims import projection, provenance, services
 from claims.models import Attribution
 from sources.models import Source
 from tests.claims.test_admin import form_errors, formset_post_data
@@ -114,6 +114,34 @@ def test_parallel_identical_chain_lines_make_one_set_of_hops(editor_user):
     claim.refresh_from_db()
     assert claim.attributions.count() == 5
     assert len(claim.document["chains"]) == 2
+
+
+def test_parallel_different_chain_lines_are_all_in_the_stored_document(editor_user):
+    # Each write projects its claim once, at its end (projection.at_end): the last writer to
+    # commit must project every hop, its own and the others', or the stored document lies.
+    names = ["Wire A", "Wire B", "Wire C", "Outlet A", "Outlet B", "Outlet C"]
+    for name in names:
+        SourceFactory(name=name)
+    for _ in range(TRIALS):
+        claim = ClaimFactory(text="Three editors, three chains")
+        url = f"/api/v1/claims/{claim.pk}/"
+        lines = [f"Wire {x} -> Outlet {x}" for x in "ABC"]
+        clients = [client_for(editor_user) for _ in lines]
+        answers = race(
+            *[
+                (lambda c=c, url=url, line=line: c.patch(url, {"chain_lines": line}))
+                for c, line in zip(clients, lines, strict=True)
+            ]
+        )
+        assert [a.status_code for a in answers] == [200] * 3
+        claim.refresh_from_db()
+        assert claim.attributions.count() == 6
+        assert sorted(chain["label"] for chain in claim.document["chains"]) == [
+            "Wire A → Outlet A",
+            "Wire B → Outlet B",
+            "Wire C → Outlet C",
+        ]
+        assert list(projection.stale([claim.pk])) == []
 
 
 def test_add_hop_while_its_source_is_deleted(editor_user):
