@@ -514,6 +514,12 @@ def source_options(request):
     once, on the first focus). The fields take a slug or a name, so a reader without
     JavaScript types either and loses only the suggestions.
     """
+    if request.GET:
+        unknown = ", ".join(sorted(request.GET))
+        return JsonResponse(
+            {"detail": f"source-options takes no query parameters (got: {unknown})."},
+            status=400,
+        )
     sources = list(Source.objects.order_by("name", "slug").values_list("slug", "name"))
     response = JsonResponse({"sources": sources}, json_dumps_params={"ensure_ascii": False})
     response["Cache-Control"] = "private, max-age=300"

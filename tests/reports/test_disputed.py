@@ -122,6 +122,9 @@ def test_newest_first_and_filters_select_exact_claims(reader_client, make_disput
     sources = options.json()["sources"]
     assert sources.count(["kh", "KH"]) == 1
     assert [name for _, name in sources] == sorted(name for _, name in sources)
+    refused = reader_client.get("/reports/source-options/?search=kh")
+    assert refused.status_code == 400
+    assert "search" in refused.json()["detail"]
 
 
 def test_seed_filter_disputed_by_kataib_hezbollah(reader_client, seed):
