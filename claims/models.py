@@ -92,6 +92,10 @@ class Claim(models.Model):
     # these; none rebuilds them from the graph.
     document = models.JSONField(default=dict, editable=False)
     csv_row = models.TextField(blank=True, default="", editable=False)
+    # A disputed claim's entry in the disputed report, drawn from its document by
+    # claims.reports.render when the claim is projected; empty for undisputed claims (the
+    # report lists only disputed ones; the claim page and the admin draw their one entry).
+    report_html = models.TextField(blank=True, default="", editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -110,6 +114,7 @@ class Claim(models.Model):
             "origin_anonymous",
             "document",
             "csv_row",
+            "report_html",
         ],
     )
 

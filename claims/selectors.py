@@ -131,6 +131,17 @@ def document_texts(claims: QuerySet) -> QuerySet:
     return claims.values_list(served_document(), flat=True)
 
 
+def report_entry_texts(claims: QuerySet) -> QuerySet:
+    """Per claim, in the QuerySet's order, ``(stored report entry, None)`` when the claim's
+    stored entry is fresh, else ``(None, served document)``: the document of a claim being
+    refreshed (which the entry must say) or of one with no stored entry, to draw it from."""
+    fresh = Q(pending_refresh__isnull=True) & ~Q(report_html="")
+    return claims.values_list(
+        Case(When(fresh, then=F("report_html")), default=None, output_field=TextField()),
+        Case(When(fresh, then=None), default=served_document(), output_field=TextField()),
+    )
+
+
 def stored_document(pk: int) -> str | None:
     """One claim's stored document as JSON text, or None when there is no such claim."""
     return document_texts(Claim.objects.filter(pk=pk)).first()

@@ -24,6 +24,8 @@ from django.db import connection, reset_queries, transaction
 from django.utils import timezone
 
 from ..models import Claim, PendingRefresh
+from ..reports.entries import claim_entry
+from ..reports.render import entry_html
 from . import document as projection
 from . import graph as graphs
 
@@ -43,7 +45,7 @@ FIGURES = (
     "origin_kind_mask",
     "origin_anonymous",
 )
-COLUMNS = (*FIGURES, "document", "csv_row", "updated_at")
+COLUMNS = (*FIGURES, "document", "csv_row", "report_html", "updated_at")
 
 
 def dumps(document: dict) -> str:
@@ -51,14 +53,24 @@ def dumps(document: dict) -> str:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 
-def project(graph) -> tuple[dict, dict, str]:
-    """(figures, document, CSV line) of one claim graph, as stored.
+def project(graph) -> tuple[dict, dict, str, str]:
+    """(figures, document, CSV line, report entry) of one claim graph, as stored.
 
     The stored document always carries ``"refreshing": false`` (a fresh projection is not
-    pending); readers serve ``true`` while the claim has a ``PendingRefresh`` row."""
+    pending); readers serve ``true`` while the claim has a ``PendingRefresh`` row. The
+    report entry is the disputed report's ``<article>`` for a disputed claim, drawn from
+    that document (``claims.reports.render``), and empty for the others: the report lists
+    only disputed claims, and drawing one took ~60% of a report page (bench/RESULTS.md).
+    """
     figures, document = projection.project(graph)
     document["refreshing"] = False
-    return figures, document, projection.csv_line(document)
+    entry = report_entry(document) if figures["is_disputed"] else ""
+    return figures, document, projection.csv_line(document), entry
+
+
+def report_entry(document: dict) -> str:
+    """A document's entry in the disputed report, as the report would draw it."""
+    return str(entry_html(claim_entry(document)))
 
 
 def lock(ids: list[int]) -> None:
@@ -83,13 +95,14 @@ def rows_for(ids: list[int], *, touch: bool, locked: bool = True) -> list[tuple]
     for graph in graphs.load(ids).values():
         if touch:
             graph.updated_at = now
-        figures, document, line = project(graph)
+        figures, document, line, entry = project(graph)
         rows.append(
             (
                 graph.pk,
                 *(figures[name] for name in FIGURES),
                 dumps(document),
                 line,
+                entry,
                 graph.updated_at,
             )
         )
@@ -119,6 +132,7 @@ def _write(rows: list[tuple]) -> None:
                 "int",
                 "bool",
                 "jsonb",
+                "text",
                 "text",
                 "timestamptz",
             )

@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import SafeString, mark_safe
 
 from claims import selectors
 from claims.choices import DisputeKind, Verdict
@@ -30,6 +31,7 @@ from sources.filtersets import SourceFilterSet
 from sources.models import Source
 
 from .entries import claim_entry
+from .render import entry_html
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 200
@@ -251,7 +253,7 @@ def disputed_report(request):
                 raise BadRequest({"as_of": [AS_OF_NO_CSV]})
             return selectors.claims_csv_download(claims, "disputed-claims.csv")
         summary = dispute_summary(claims, cap=report_cap(request))
-        rows = claims.values_list("pk", flat=True) if day else selectors.document_texts(claims)
+        rows = claims.values_list("pk", flat=True) if day else selectors.report_entry_texts(claims)
         # Past the cap the page count is "at least" too: every page up to it is reachable.
         page = paginate(request, rows, count=summary["total"])
     except BadRequest as exc:
@@ -270,12 +272,18 @@ def disputed_report(request):
 AS_OF_NO_CSV = "The CSV download shows today's records; leave as_of out to download it."
 
 
-def entries_of(rows, day) -> list:
-    """Report entries for a page: stored documents (JSON text), or, as of ``day``, claim ids
-    whose documents are built afresh as they stood then (``selectors.documents_as_of``)."""
+def entries_of(rows, day) -> list[SafeString]:
+    """A page's entries as HTML: each claim's stored entry, or one drawn from its served
+    document where there is none fresh (``selectors.report_entry_texts``); as of ``day``,
+    drawn from the documents built afresh as they stood then (``selectors.documents_as_of``).
+    """
     if day is None:
-        return [claim_entry(json.loads(text)) for text in rows]
-    return [claim_entry(document) for document in selectors.documents_as_of(list(rows), day)]
+        return [
+            mark_safe(html) if html is not None else entry_html(claim_entry(json.loads(text)))  # noqa: S308 (drawn by claims.reports.render)
+            for html, text in rows
+        ]
+    documents = selectors.documents_as_of(list(rows), day)
+    return [entry_html(claim_entry(document)) for document in documents]
 
 
 def report_day(request):
