@@ -227,7 +227,8 @@ FACTCHECK_PUBLISH_VERDICTS = env_bool("FACTCHECK_PUBLISH_VERDICTS", default=Fals
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     _shared_cache = {
-        "BACKEND": "django_redis.cache.RedisCache",
+        # django-redis, with a throttle counter that costs one round trip.
+        "BACKEND": "factcheck.throttling.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "factcheck",
         # A stalled Redis must not hold a worker for long.

@@ -137,21 +137,27 @@ def _write(rows: list[tuple]) -> None:
                 "timestamptz",
             )
             first = Claim._meta.get_field("first_reported_at")
-            assignments = []
-            for name in COLUMNS:
-                value = f"v.{name}"
-                if name == "first_reported_at":
-                    value = f"v.{name}::{first.db_type(connection)}"
-                assignments.append(f"{name} = {value}")
+            new = {
+                name: f"v.{name}::{first.db_type(connection)}"
+                if name == "first_reported_at"
+                else f"v.{name}"
+                for name in COLUMNS
+            }
             columns = ", ".join(
                 f"unnest(%s::{kind}[]) AS {name}"
                 for name, kind in zip(("id", *COLUMNS), ("bigint", *types), strict=True)
             )
             values = [list(column) for column in zip(*rows, strict=True)]
             values[1] = [None if v is None else str(v) for v in values[1]]
+            # Only rows that change are written: a rebuild of claims whose stored projection
+            # is already right (most of ``refresh_derived`` after a deploy) then writes no
+            # new row versions and no index entries for them.
             cursor.execute(
-                f"UPDATE {table} AS c SET {', '.join(assignments)} "
-                f"FROM (SELECT {columns}) AS v WHERE c.id = v.id",
+                f"UPDATE {table} AS c SET "
+                f"{', '.join(f'{name} = {value}' for name, value in new.items())} "
+                f"FROM (SELECT {columns}) AS v WHERE c.id = v.id "
+                f"AND ({', '.join(f'c.{name}' for name in new)}) "
+                f"IS DISTINCT FROM ({', '.join(new.values())})",
                 values,
             )
         else:

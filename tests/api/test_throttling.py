@@ -17,7 +17,7 @@ from django.core.cache import cache, caches
 from django.core.management import call_command
 from django.db import connection, connections
 
-from factcheck.throttling import DatabaseCache, UserThrottle
+from factcheck.throttling import DatabaseCache, RedisCache, UserThrottle
 from tests.conftest import token_client
 
 pytestmark = pytest.mark.django_db
@@ -166,9 +166,43 @@ print([AnonThrottle().allow_request(request, None) for _ in range(2)])
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split("\n")[:2] == ["django_redis.cache", "[True, False]"]
+    assert result.stdout.split("\n")[:2] == ["factcheck.throttling", "[True, False]"]
     keys = [key.decode() for key in server.keys("*throttle_anon_192.0.2.1*")]
     assert len(keys) == 1 and int(server.get(keys[0])) == 2
+    server.flushdb()
+
+
+def test_redis_counter_is_one_round_trip_loses_no_count_and_expires():
+    redis = pytest.importorskip("redis")
+    url = os.environ.get("FACTCHECK_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
+    try:
+        server = redis.Redis.from_url(url, socket_connect_timeout=1)
+        server.flushdb()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("FACTCHECK_REQUIRE_REDIS"):
+            pytest.fail(f"no Redis at {url}, and FACTCHECK_REQUIRE_REDIS is set")
+        pytest.skip(f"no Redis at {url}")
+    counters = RedisCache(url, {"KEY_PREFIX": "t"})
+    threads, each = 8, 25
+    barrier = threading.Barrier(threads)
+
+    def work():
+        barrier.wait()
+        return [counters.count_up("shared", timeout=60) for _ in range(each)]
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        seen = [n for result in pool.map(lambda _: work(), range(threads)) for n in result]
+    # Every increment returned a distinct count, and Django's get() reads the counter back.
+    assert sorted(seen) == list(range(1, threads * each + 1))
+    assert counters.get("shared") == threads * each
+    [key] = server.keys("*shared*")
+    assert 0 < server.ttl(key) <= 60  # created with its expiry; raising it keeps the expiry
+    # One round trip per count: a MULTI pipeline, not add() then incr().
+    before = server.info("stats")["total_commands_processed"]
+    counters.count_up("other", timeout=5)
+    commands = server.info("stats")["total_commands_processed"] - before
+    assert commands == 1 + 4  # this INFO, then MULTI, SET NX EX, INCRBY, EXEC
+    assert 0 < server.ttl(server.keys("*other*")[0]) <= 5
     server.flushdb()
 
 
