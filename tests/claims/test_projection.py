@@ -175,6 +175,30 @@ def test_refresh_derived_rebuilds_what_was_written_behind_the_services_back(seed
     assert seed.telegram_claim.document["dispute_count"] == 1
 
 
+def test_a_rebuild_writes_only_the_claims_that_differ(seed):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row versions (xmin) are PostgreSQL's")
+
+    def versions() -> dict[int, str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id, xmin::text FROM claims_claim ORDER BY id")
+            return dict(cursor.fetchall())
+
+    projection.refresh_all()
+    before = versions()
+    projection.refresh_all()
+    assert versions() == before  # nothing differed: no row rewritten
+    tampered = seed.telegram_claim.pk
+    Claim.objects.filter(pk=tampered).update(csv_row="tampered")
+    before = versions()
+    projection.refresh_all()
+    after = versions()
+    assert {pk for pk in after if after[pk] != before[pk]} == {tampered}
+    assert stale_claims() == []
+
+
 def test_reviews_show_in_the_document_and_never_touch_the_editors_verdict(seed):
     claim = services.verdict_set(claim=seed.telegram_claim, verdict="misattributed")
     lupa = SourceFactory(name="Lupa", kind="organization")
