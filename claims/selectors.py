@@ -235,7 +235,10 @@ def csv_download_of(lines, filename: str, *, bom: bool = False) -> StreamingHttp
 
 
 CSV_PIECE = 64 * 1024
-CSV_CHUNK = 5000
+# Rows fetched from the server-side cursor at a time. At 1M claims (92,082 disputed rows)
+# a worker's peak memory grew 15 MB during the download with 5,000, 3 MB with 1,000, at
+# the same speed: the round trips are few either way.
+CSV_CHUNK = 1000
 
 
 def claims_csv_download(claims: QuerySet, filename: str, *, bom: bool = False):
