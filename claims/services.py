@@ -544,6 +544,13 @@ def chain_lines_parse(text: str, *, sources: SourcePlan | None = None) -> ChainP
     written here.
     """
     plan = ChainPlan(sources=sources if sources is not None else SourcePlan())
+    # Every name the lines could mean, looked up in one query rather than one or two each.
+    plan.sources.prefetch(
+        reference
+        for raw in (text or "").splitlines()
+        for step_text in _ARROW_RE.split(raw.strip())
+        for reference in (step_text, *split_top_level(step_text, "+"))
+    )
     errors: list[str] = []
     for number, raw in enumerate((text or "").splitlines(), start=1):
         line = raw.strip()
@@ -555,7 +562,7 @@ def chain_lines_parse(text: str, *, sources: SourcePlan | None = None) -> ChainP
             if not step_text:
                 errors.append(f"Line {number}: an arrow with no source on one side.")
                 continue
-            whole = source_lookup(step_text)  # a name may itself contain '+'
+            whole = plan.sources.lookup(step_text)  # a name may itself contain '+'
             names = [step_text] if whole else split_top_level(step_text, "+")
             step: list[Source | NewSource] = []
             for name in names:

@@ -1,6 +1,7 @@
 """Reused reads for sources: families, and the one resolver of source references."""
 
 import difflib
+from collections.abc import Iterable
 
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
@@ -67,6 +68,32 @@ def source_by_reference(text: str) -> Source | None:
             .first()
         )
     return found
+
+
+def sources_by_reference(texts: Iterable[str]) -> dict[str, Source | None]:
+    """``source_by_reference`` of each of ``texts`` at once, in one query: text (its spaces
+    collapsed) -> the source it names, or None. Same rules: a slug wins over a name, and of
+    two names that differ only in case the older source is the one meant."""
+    keys = {}
+    for text in texts:
+        text = " ".join((text or "").split())
+        if text and not reference_problem(text):
+            keys[text] = text.lower()
+    wanted = set(keys.values())
+    by_slug: dict[str, Source] = {}
+    by_name: dict[str, Source] = {}
+    if wanted:
+        rows = (
+            Source.objects.annotate(name_lower=Lower("name"))
+            .filter(Q(slug__in=wanted) | Q(name_lower__in=wanted))
+            .order_by("pk")
+        )
+        for source in rows:
+            if source.slug in wanted:
+                by_slug.setdefault(source.slug, source)
+            if source.name_lower in wanted:
+                by_name.setdefault(source.name_lower, source)
+    return {text: by_slug.get(key) or by_name.get(key) for text, key in keys.items()}
 
 
 def source_suggestions(text: str, limit: int = 3) -> list[Source]:
