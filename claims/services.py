@@ -222,14 +222,20 @@ def claim_create(
     if (rated or fields.get("verdict_explanation")) and "reviewed_at" not in fields:
         fields.update(_review_stamp(user))
     claim = Claim(text=(text or "").strip(), **fields)
-    claim.full_clean(exclude=["topics"])
-    claim.save()
+    # Not the check constraints: each reads one query and a savepoint, and they hold here
+    # whenever the fields do (verdict and credibility are choice fields that clean_fields has
+    # just checked against the very values the constraints allow; is_disputed and
+    # dispute_count are a new claim's defaults). The database still enforces them.
+    claim.full_clean(exclude=["topics"], validate_constraints=False)
+    # The same '+' history row save() writes, without the signal's re-reading of the new
+    # row's excluded columns and of its topics (none yet: they are set below, with a '~').
+    bulk_create_with_history([claim], Claim)
     if topics:
         claim.topics.set(topics)
     with projection.at_end():  # projected once, with all its hops
         projection.refresh([claim.pk])
         if chain_lines and chain_lines.strip():
-            chains_add(claim=claim, lines=chain_lines_parse(chain_lines))
+            _chains_apply(claim, chain_lines_parse(chain_lines), new_claim=True)
     _read_figures(claim)
     return claim
 
