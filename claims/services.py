@@ -445,9 +445,11 @@ def hops_insert(hops: Sequence[tuple[Attribution, Sequence[Attribution]]]) -> No
         for cited in {_key(cited): cited for cited in cites}.values()  # each cited hop once
     )
     if links:
+        # Each ``Model.history`` access builds a manager class (simple_history), so once.
+        history = Attribution.history
         citing = list({hop.pk: hop for hop, cites in hops if cites}.values())
-        rows = {row.id: row for row in Attribution.history.bulk_history_create(citing, update=True)}
-        m2m_history = Attribution.history.model.cites.model
+        rows = {row.id: row for row in history.bulk_history_create(citing, update=True)}
+        m2m_history = history.model.cites.model
         m2m_history.objects.bulk_create(
             m2m_history(
                 history=rows[link.from_attribution_id],
