@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from factcheck.errors import ReferencedError
 from sources.models import Document, Source
@@ -115,9 +116,29 @@ def topic_delete(topic: Topic) -> None:
 # other and the second sees the first one's result.
 
 
-def claim_lock(claim_id: int) -> None:
-    """Lock the claim's row until the end of the transaction (``SELECT … FOR UPDATE``)."""
-    list(Claim.objects.select_for_update().filter(pk=claim_id).values_list("pk", flat=True))
+def claim_lock(claim_id: int) -> bool:
+    """Lock the claim's row until the end of the transaction (``SELECT … FOR UPDATE``);
+    False when there is no such claim (any more)."""
+    return bool(
+        list(Claim.objects.select_for_update().filter(pk=claim_id).values_list("pk", flat=True))
+    )
+
+
+def claim_gone(claim_id: int) -> ValidationError:
+    """The error a hop of a claim that does not exist gets: ``full_clean``'s own words for a
+    foreign key to a missing row, for writers that learnt it from ``claim_lock``."""
+    field = Attribution._meta.get_field("claim")
+    return ValidationError(
+        {
+            "claim": [
+                ValidationError(
+                    field.error_messages["invalid"],
+                    code="invalid",
+                    params={"model": "claim", "pk": claim_id, "field": "id", "value": claim_id},
+                )
+            ]
+        }
+    )
 
 
 def sources_hold(sources: Iterable[Source]) -> None:
@@ -201,14 +222,20 @@ def claim_create(
     if (rated or fields.get("verdict_explanation")) and "reviewed_at" not in fields:
         fields.update(_review_stamp(user))
     claim = Claim(text=(text or "").strip(), **fields)
-    claim.full_clean(exclude=["topics"])
-    claim.save()
+    # Not the check constraints: each reads one query and a savepoint, and they hold here
+    # whenever the fields do (verdict and credibility are choice fields that clean_fields has
+    # just checked against the very values the constraints allow; is_disputed and
+    # dispute_count are a new claim's defaults). The database still enforces them.
+    claim.full_clean(exclude=["topics"], validate_constraints=False)
+    # The same '+' history row save() writes, without the signal's re-reading of the new
+    # row's excluded columns and of its topics (none yet: they are set below, with a '~').
+    bulk_create_with_history([claim], Claim)
     if topics:
         claim.topics.set(topics)
     with projection.at_end():  # projected once, with all its hops
         projection.refresh([claim.pk])
         if chain_lines and chain_lines.strip():
-            chains_add(claim=claim, lines=chain_lines_parse(chain_lines))
+            _chains_apply(claim, chain_lines_parse(chain_lines), new_claim=True)
     _read_figures(claim)
     return claim
 
@@ -288,19 +315,34 @@ def _citation_edges(claim: Claim) -> dict[int, list[int]]:
     return edges
 
 
-def attribution_validate(hop: Attribution, cites: Sequence[Attribution]) -> None:
-    """Check every rule on a hop and the hops it is about to cite; raise ValidationError."""
+def attribution_validate(
+    hop: Attribution,
+    cites: Sequence[Attribution],
+    *,
+    planned: Sequence[Attribution] = (),
+    held: bool = False,
+) -> None:
+    """Check every rule on a hop and the hops it is about to cite; raise ValidationError.
+
+    ``planned``: new hops inserted together with this one, ahead of it, which it may cite
+    before they have an id. ``held``: the caller has locked the hop's claim (``claim_lock``
+    found it) and its source (``sources_hold``), which proves what ``full_clean`` would
+    otherwise ask the database again, hop after hop: that both rows exist.
+    """
     errors: dict[str, list[str]] = {}
     if hop.document_id and hop.stated_at is None and hop.document.published_at:
         # A hop is stated when its document appeared unless the editor says otherwise.
         hop.stated_at = hop.document.published_at
+    exclude = ["cites", "is_origin"]
+    if held:
+        exclude += [name for name in ("claim", "source") if getattr(hop, f"{name}_id")]
     try:
-        hop.full_clean(exclude=["cites", "is_origin"], validate_constraints=False)
+        hop.full_clean(exclude=exclude, validate_constraints=False)
     except ValidationError as exc:
         errors.update(exc.message_dict)
 
     for cited in cites:
-        if cited.pk is None:
+        if cited.pk is None and not any(cited is earlier for earlier in planned):
             errors.setdefault("cites", []).append("A cited hop must be saved first.")
         elif hop.pk is not None and cited.pk == hop.pk:
             errors.setdefault("cites", []).append(f"Hop #{hop.pk} cannot cite itself.")
@@ -350,8 +392,8 @@ def attribution_add(
     With no ``relation`` an origin asserts and a citing hop paraphrases.
     """
     cites = list(cites)
-    claim_lock(claim.pk)
-    sources_hold([source])
+    if not claim_lock(claim.pk):
+        raise claim_gone(claim.pk)
     hop = Attribution(
         claim=claim,
         source=source,
@@ -364,12 +406,59 @@ def attribution_add(
         note=note,
         is_origin=not cites,
     )
-    attribution_validate(hop, cites)
-    hop.save()
-    if cites:
-        hop.cites.set(cites)
+    hops_insert([(hop, cites)])
     claim_refresh(claim)
     return hop
+
+
+def _key(hop: Attribution) -> tuple:
+    """What tells hops apart, saved (by id) or not yet (by the object itself)."""
+    return ("id", hop.pk) if hop.pk is not None else ("new", id(hop))
+
+
+def hops_insert(hops: Sequence[tuple[Attribution, Sequence[Attribution]]]) -> None:
+    """Insert new hops of one claim, each with the hops it cites, and their history, after
+    checking every rule on each (``attribution_validate``); all or nothing.
+
+    A hop may cite saved hops or hops before it in ``hops``, so none can close a loop. The
+    caller holds the claim's lock and has found the claim (``claim_lock``), or created it in
+    this transaction. The sources are held here, in one statement, in ascending id.
+
+    However many hops, six statements: the sources' lock, the hops, their '+' history rows,
+    the cites, and for each hop that cites others the '~' history row with its cites. These
+    are the rows ``save()`` and ``cites.set()`` write through simple_history's signals (a
+    row, then a '~' row once the cites are set), written by its bulk helpers instead of
+    three to five statements and a savepoint a hop.
+    """
+    if not hops:
+        return
+    sources_hold([hop.source for hop, _ in hops])
+    done: list[Attribution] = []
+    for hop, cites in hops:
+        attribution_validate(hop, cites, planned=done, held=True)
+        done.append(hop)
+    bulk_create_with_history(done, Attribution)
+    through = Attribution.cites.through
+    links = through.objects.bulk_create(
+        through(from_attribution=hop, to_attribution=cited)
+        for hop, cites in hops
+        for cited in {_key(cited): cited for cited in cites}.values()  # each cited hop once
+    )
+    if links:
+        # Each ``Model.history`` access builds a manager class (simple_history), so once.
+        history = Attribution.history
+        citing = list({hop.pk: hop for hop, cites in hops if cites}.values())
+        rows = {row.id: row for row in history.bulk_history_create(citing, update=True)}
+        m2m_history = history.model.cites.model
+        m2m_history.objects.bulk_create(
+            m2m_history(
+                history=rows[link.from_attribution_id],
+                id=link.pk,
+                from_attribution_id=link.from_attribution_id,
+                to_attribution_id=link.to_attribution_id,
+            )
+            for link in links
+        )
 
 
 @transaction.atomic
@@ -544,6 +633,13 @@ def chain_lines_parse(text: str, *, sources: SourcePlan | None = None) -> ChainP
     written here.
     """
     plan = ChainPlan(sources=sources if sources is not None else SourcePlan())
+    # Every name the lines could mean, looked up in one query rather than one or two each.
+    plan.sources.prefetch(
+        reference
+        for raw in (text or "").splitlines()
+        for step_text in _ARROW_RE.split(raw.strip())
+        for reference in (step_text, *split_top_level(step_text, "+"))
+    )
     errors: list[str] = []
     for number, raw in enumerate((text or "").splitlines(), start=1):
         line = raw.strip()
@@ -555,7 +651,7 @@ def chain_lines_parse(text: str, *, sources: SourcePlan | None = None) -> ChainP
             if not step_text:
                 errors.append(f"Line {number}: an arrow with no source on one side.")
                 continue
-            whole = source_lookup(step_text)  # a name may itself contain '+'
+            whole = plan.sources.lookup(step_text)  # a name may itself contain '+'
             names = [step_text] if whole else split_top_level(step_text, "+")
             step: list[Source | NewSource] = []
             for name in names:
@@ -586,37 +682,53 @@ def chains_add(*, claim: Claim, lines: ChainPlan | list[list[list[Source]]]) -> 
     to the commit, so the same lines sent twice at once make one set of hops: the second
     request waits, then finds them all there.
     """
-    claim_lock(claim.pk)
-    if isinstance(lines, ChainPlan):
-        lines.sources.apply()
-        lines = lines.lines
-    with projection.at_end():  # the claim is projected once, after its last new hop
-        created = _chains_add(claim, lines)
+    if not claim_lock(claim.pk):
+        raise claim_gone(claim.pk)
+    created = _chains_apply(claim, lines)
     _read_figures(claim)
     return created
 
 
-def _chains_add(claim: Claim, lines) -> list[Attribution]:
+def _chains_apply(claim: Claim, lines, *, new_claim: bool = False) -> list[Attribution]:
+    """``chains_add`` once the claim is locked: the new sources, the new hops (all inserted
+    together, ``hops_insert``), then one projection of the claim if anything was added.
+
+    ``new_claim``: the claim was created in this transaction, so it has no hops to reuse,
+    and no other transaction can see its row, let alone lock or change it.
+    """
+    if isinstance(lines, ChainPlan):
+        lines.sources.apply()
+        lines = lines.lines
     existing: dict[tuple[int, frozenset], Attribution] = {}
-    edges = _citation_edges(claim)
-    for hop in claim.attributions.all():
-        existing.setdefault((hop.source_id, frozenset(edges.get(hop.pk, ()))), hop)
-    created: list[Attribution] = []
+    if not new_claim:
+        edges = _citation_edges(claim)
+        for hop in claim.attributions.all():
+            cited = frozenset(("id", pk) for pk in edges.get(hop.pk, ()))
+            existing.setdefault((hop.source_id, cited), hop)
+    new: list[tuple[Attribution, list[Attribution]]] = []
     for steps in lines:
         previous: list[Attribution] = []
         for step in steps:
             current: list[Attribution] = []
             for ref in step:
                 source = planned_source(ref)
-                key = (source.pk, frozenset(hop.pk for hop in previous))
+                key = (source.pk, frozenset(_key(hop) for hop in previous))
                 hop = existing.get(key)
                 if hop is None:
-                    hop = attribution_add(claim=claim, source=source, cites=previous)
+                    hop = Attribution(
+                        claim=claim,
+                        source=source,
+                        relation=provenance.default_relation(None, previous),
+                        is_origin=not previous,
+                    )
                     existing[key] = hop
-                    created.append(hop)
+                    new.append((hop, previous))
                 current.append(hop)
             previous = current
-    return created
+    if new:
+        hops_insert(new)
+        projection.refresh([claim.pk])  # once, after the last new hop
+    return [hop for hop, _ in new]
 
 
 # ---------------------------------------------------------------------------- merging

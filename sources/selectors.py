@@ -1,6 +1,7 @@
 """Reused reads for sources: families, and the one resolver of source references."""
 
 import difflib
+from collections.abc import Iterable
 
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
@@ -67,6 +68,38 @@ def source_by_reference(text: str) -> Source | None:
             .first()
         )
     return found
+
+
+REFERENCE_BATCH = 1000
+
+
+def sources_by_reference(texts: Iterable[str]) -> dict[str, Source | None]:
+    """``source_by_reference`` of each of ``texts`` at once, one query for up to a thousand:
+    text (its spaces collapsed) -> the source it names, or None. Same rules: a slug wins
+    over a name, and of two names that differ only in case the older source is meant."""
+    keys = {}
+    for text in texts:
+        text = " ".join((text or "").split())
+        if text and not reference_problem(text):
+            keys[text] = text.lower()
+    wanted = sorted(set(keys.values()))
+    by_slug: dict[str, Source] = {}
+    by_name: dict[str, Source] = {}
+    # A body can name many thousands; SQLite takes at most 32,766 parameters a statement.
+    for start in range(0, len(wanted), REFERENCE_BATCH):
+        batch = set(wanted[start : start + REFERENCE_BATCH])
+        rows = (
+            Source.objects.annotate(name_lower=Lower("name"))
+            .filter(Q(slug__in=batch) | Q(name_lower__in=batch))
+            .order_by("pk")
+        )
+        for source in rows:
+            # Only this batch's texts: each text's every candidate is in its batch's rows.
+            if source.slug in batch:
+                by_slug.setdefault(source.slug, source)
+            if source.name_lower in batch:
+                by_name.setdefault(source.name_lower, source)
+    return {text: by_slug.get(key) or by_name.get(key) for text, key in keys.items()}
 
 
 def source_suggestions(text: str, limit: int = 3) -> list[Source]:

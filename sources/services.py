@@ -20,6 +20,7 @@ from .selectors import (
     family_ids_sql,
     reference_problem,
     source_by_reference,
+    sources_by_reference,
     unknown_source_message,
 )
 
@@ -360,6 +361,28 @@ class SourcePlan:
     """Sources to create, in an order where each one's affiliation exists before it."""
 
     new: list[NewSource] = field(default_factory=list)
+    # Saved sources already looked up (``prefetch``): reference text -> source or None.
+    known: dict[str, Source | None] = field(default_factory=dict, repr=False, compare=False)
+
+    def prefetch(self, texts) -> None:
+        """Look up every one of ``texts`` (and, for ``Name [kind]``, the name) in one query,
+        so that resolving them one by one afterwards reads the database no more."""
+        names = []
+        for text in texts:
+            text = " ".join((text or "").split())
+            names.append(text)
+            if text.endswith("]") and "[" in text:
+                cut = _bracket_start(text)
+                if cut is not None:
+                    names.append(text[:cut].strip())
+        self.known.update(sources_by_reference(names))
+
+    def lookup(self, text: str) -> Source | None:
+        """The saved source ``text`` names (``source_by_reference``), prefetched or not."""
+        text = " ".join((text or "").split())
+        if text in self.known:
+            return self.known[text]
+        return source_by_reference(text)
 
     def planned(self, name: str) -> NewSource | None:
         """The source this plan will create under ``name`` (any case), if any."""
@@ -388,7 +411,7 @@ class SourcePlan:
                 name, bracket = text[:cut].strip(), text[cut + 1 : -1].strip()
         if not name:
             raise ValidationError(f"“{text}” names no source before its brackets.")
-        existing = self.planned(name) or source_by_reference(name)
+        existing = self.planned(name) or self.lookup(name)
         if bracket is None:
             if existing is None:
                 raise ValidationError(
@@ -470,14 +493,12 @@ class SourcePlan:
         text = "\n".join(self.describe()).encode()
         return hashlib.sha256(text).hexdigest()[:16]
 
-    @transaction.atomic
     def apply(self) -> list[Source]:
         """Create the planned sources (once; applying again creates nothing more)."""
-        made = []
-        for spec in self.new:
-            if spec.created is None:
-                made.append(planned_source(spec))
-        return made
+        if all(spec.created is not None for spec in self.new):
+            return []  # nothing to create: no savepoint to open and release
+        with transaction.atomic():
+            return [planned_source(spec) for spec in self.new if spec.created is None]
 
 
 def _bracket_start(text: str) -> int | None:

@@ -91,3 +91,22 @@ def test_document_delete_referenced_by_hop_is_refused():
         services.document_delete(document)
     assert f"hop #{hop.pk}" in str(exc.value)
     assert Document.objects.filter(pk=document.pk).exists()
+
+
+@pytest.mark.parametrize("batch", [1000, 2])
+def test_sources_by_reference_answers_as_source_by_reference(monkeypatch, batch):
+    from sources import selectors
+
+    monkeypatch.setattr(selectors, "REFERENCE_BATCH", batch)  # texts split over batches too
+    agency = services.source_create(name="Gamma Agency", slug="gamma")
+    named_like_its_slug = services.source_create(name="gamma", slug="gamma-named")
+    outlet = services.source_create(name="Delta Outlet")
+    texts = ["GAMMA", "gamma agency", " Delta   outlet ", "delta-outlet", "Gamma-Named", "nobody"]
+
+    found = selectors.sources_by_reference(texts)
+
+    assert found == {" ".join(text.split()): selectors.source_by_reference(text) for text in texts}
+    assert found["GAMMA"] == agency  # a slug wins over a name
+    assert found["Gamma-Named"] == named_like_its_slug
+    assert found["Delta outlet"] == found["delta-outlet"] == outlet
+    assert found["nobody"] is None
