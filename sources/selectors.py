@@ -52,31 +52,24 @@ def source_by_reference(text: str) -> Source | None:
     """The source whose slug or name is ``text`` (case-insensitive), or None.
 
     A slug wins over a name, so a source named like another's slug cannot shadow it.
+    The rule is ``sources_by_reference``'s, asked of one text.
     """
     text = " ".join((text or "").split())
-    if not text or reference_problem(text):
-        return None
-    # Slugs are stored lower-case (sources.services.unique_slug), so the slug is an exact
-    # lookup on its unique index; the name uses the case-insensitive unique index's Lower().
-    found = Source.objects.filter(slug=text.lower()).first()
-    if found is None:
-        # Lower(name) is what the unique index holds, so this is one index probe on PostgreSQL.
-        found = (
-            Source.objects.annotate(name_lower=Lower("name"))
-            .filter(name_lower=text.lower())
-            .order_by("pk")
-            .first()
-        )
-    return found
+    return sources_by_reference([text]).get(text)
 
 
 REFERENCE_BATCH = 1000
 
 
 def sources_by_reference(texts: Iterable[str]) -> dict[str, Source | None]:
-    """``source_by_reference`` of each of ``texts`` at once, one query for up to a thousand:
-    text (its spaces collapsed) -> the source it names, or None. Same rules: a slug wins
-    over a name, and of two names that differ only in case the older source is meant."""
+    """The source each of ``texts`` names, one query for up to a thousand: text (its spaces
+    collapsed) -> the source, or None (no such source, or not a reference at all).
+
+    A slug wins over a name, so a source named like another's slug cannot shadow it; of two
+    names that differ only in case the older source is meant. Slugs are stored lower-case
+    (sources.services.unique_slug) and names are compared as the case-insensitive unique
+    index holds them (``Lower(name)``), so both are index lookups on PostgreSQL.
+    """
     keys = {}
     for text in texts:
         text = " ".join((text or "").split())

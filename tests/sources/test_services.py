@@ -94,7 +94,9 @@ def test_document_delete_referenced_by_hop_is_refused():
 
 
 @pytest.mark.parametrize("batch", [1000, 2])
-def test_sources_by_reference_answers_as_source_by_reference(monkeypatch, batch):
+def test_sources_by_reference_resolves_slugs_before_names(
+    monkeypatch, batch, django_assert_num_queries
+):
     from sources import selectors
 
     monkeypatch.setattr(selectors, "REFERENCE_BATCH", batch)  # texts split over batches too
@@ -102,11 +104,19 @@ def test_sources_by_reference_answers_as_source_by_reference(monkeypatch, batch)
     named_like_its_slug = services.source_create(name="gamma", slug="gamma-named")
     outlet = services.source_create(name="Delta Outlet")
     texts = ["GAMMA", "gamma agency", " Delta   outlet ", "delta-outlet", "Gamma-Named", "nobody"]
-
-    found = selectors.sources_by_reference(texts)
-
-    assert found == {" ".join(text.split()): selectors.source_by_reference(text) for text in texts}
-    assert found["GAMMA"] == agency  # a slug wins over a name
-    assert found["Gamma-Named"] == named_like_its_slug
-    assert found["Delta outlet"] == found["delta-outlet"] == outlet
-    assert found["nobody"] is None
+    expected = {
+        "GAMMA": agency,  # a slug wins over a name ("gamma" is also a source's name)
+        "gamma agency": agency,
+        "Delta outlet": outlet,  # spaces collapsed, any case
+        "delta-outlet": outlet,
+        "Gamma-Named": named_like_its_slug,
+        "nobody": None,
+    }
+    # Six texts mean six lower-cased keys: one query per batch of them.
+    with django_assert_num_queries(-(-len(texts) // batch)):
+        found = selectors.sources_by_reference([*texts, "bad\x00text"])
+    assert found == expected  # a text that cannot be a reference is left out
+    # The one-text resolver the rest of the tracker calls answers the same, text by text.
+    for text in texts:
+        assert selectors.source_by_reference(text) == expected[" ".join(text.split())]
+    assert selectors.source_by_reference("bad\x00text") is None
