@@ -168,6 +168,24 @@ def test_claim_create_blank_text_is_refused():
     assert Claim.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"credibility": 7}, "credibility"),
+        ({"credibility": 0}, "credibility"),
+        ({"verdict": "maybe"}, "verdict"),
+    ],
+)
+def test_claim_create_refuses_what_the_check_constraints_forbid_before_the_database(fields, field):
+    # claim_create no longer asks the database for the check constraints: the field checks
+    # must refuse the same values, as a ValidationError naming the field, with nothing saved.
+    with pytest.raises(ValidationError) as exc:
+        services.claim_create(text="Out of range", chain_lines="", **fields)
+    assert field in exc.value.message_dict
+    assert Claim.objects.count() == 0
+    assert Claim.history.count() == 0
+
+
 def test_verdict_set_records_reviewer_and_history(editor):
     claim = ClaimFactory()
     services.verdict_set(
