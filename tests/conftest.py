@@ -1,6 +1,7 @@
 """Shared fixtures: the seed article, the three kinds of user, authenticated API clients."""
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -12,6 +13,14 @@ from sources.models import Source
 
 TELEGRAM_TEXT = "Attacks on US forces resumed because there was no progress toward a US withdrawal"
 DRONE_TEXT = "A drone attack targeted the Ain al-Asad air base in western Iraq"
+
+
+def pytest_configure(config):
+    # Django's default hasher (PBKDF2, 1,000,000 rounds) takes 0.3-0.7 s a password here, and
+    # most tests make a user or log one in. Tests need passwords checked, not stretched: the
+    # cheap hasher Django's testing docs suggest ("Speeding up the tests"). Production
+    # settings keep the default; tests/test_settings.py checks that.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 class Seed:

@@ -6,6 +6,11 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "DJANGO_SECRET_KEY": "x" * 20 + "a-long-random-looking-secret-for-the-test-9f8e7d6c",
+    "DJANGO_ALLOWED_HOSTS": "tracker.example.org",
+}
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -28,17 +33,22 @@ def test_production_without_secret_key_refuses_to_start():
 
 
 def test_production_passes_check_deploy():
-    result = run_manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        DJANGO_ENV="production",
-        DJANGO_SECRET_KEY="x" * 20 + "a-long-random-looking-secret-for-the-test-9f8e7d6c",
-        DJANGO_ALLOWED_HOSTS="tracker.example.org",
-    )
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_passwords_are_stretched_outside_the_tests():
+    # tests/conftest.py swaps in a cheap hasher for speed; the settings themselves must not.
+    for env in ({}, PRODUCTION):
+        result = run_manage(
+            "shell",
+            "-c",
+            "from django.contrib.auth.hashers import get_hasher; print(get_hasher().algorithm)",
+            **env,
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines()[-1] == "pbkdf2_sha256"
 
 
 def test_bad_boolean_in_environment_is_a_clear_error():
