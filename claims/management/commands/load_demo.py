@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from claims import demo, services
+from claims import demo, projection, services
 from claims.models import Claim, Dispute, Topic
 from sources import services as source_services
 from sources.models import Document, Source
@@ -12,8 +12,13 @@ from sources.models import Document, Source
 class Command(BaseCommand):
     help = "Load the seed article (Antiwar.com, 2024-04-22) as demo data. Idempotent."
 
-    @transaction.atomic
     def handle(self, *args, **options):
+        # Each claim is projected once, after its last hop and dispute, not after every one:
+        # the stored result is the same, with 9 projections instead of 34.
+        with transaction.atomic(), projection.at_end():
+            self.load()
+
+    def load(self):
         created = {"sources": 0, "documents": 0, "claims": 0, "hops": 0, "disputes": 0}
 
         sources: dict[str, Source] = {}
