@@ -36,7 +36,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.dateparse import parse_date, parse_datetime
 
-from claims import reviews, services
+from claims import projection, reviews, services
 from claims.models import Claim, Review
 from factcheck.moments import Moment, parse_moment
 from sources import services as source_services
@@ -729,7 +729,9 @@ def import_records(
         for done, record in enumerate(records, start=1):
             before = _snapshot(summary)
             try:
-                with transaction.atomic():
+                # A new record's claim is projected once, with its hops and review, not
+                # after each of the three writes.
+                with transaction.atomic(), projection.at_end():
                     writer.write(record)
             except ValidationError as exc:
                 _restore(summary, before)
