@@ -60,9 +60,17 @@ def review_validate(review: Review) -> None:
     ``{"url": …}`` objects, so the export can publish them as they came."""
     errors = {}
     try:
-        review.full_clean()
+        review.full_clean(validate_constraints=False)
     except ValidationError as exc:
         errors.update(exc.message_dict)
+    # Not the two choice constraints: clean_fields has just checked verdict and
+    # verdict_basis against the very values they allow, and each would cost a query (the
+    # database still enforces them). The URL's uniqueness and the import time are checked.
+    try:
+        review.validate_constraints(exclude={"verdict", "verdict_basis", *errors})
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
     appearances = review.appearances
     if not isinstance(appearances, list) or not all(
         isinstance(item, str) or (isinstance(item, dict) and isinstance(item.get("url"), str))

@@ -242,6 +242,31 @@ def test_bad_review_bodies_are_400_with_the_field(reviewed, editor_api):
     assert Review.objects.filter(claim_id=claim).count() == 1
 
 
+def test_review_create_refuses_what_the_constraints_refuse_with_nothing_saved(reviewed, checkers):
+    """review_validate asks the database only for the constraints clean_fields cannot
+    answer; each rule still refuses with its field and words, before anything is written."""
+    from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+    claim = reviewed["none"]
+    cases = [
+        ({"url": "https://lupa.example/b"}, NON_FIELD_ERRORS, "Another review has this URL."),
+        ({"verdict": "spicy"}, "verdict", "Value 'spicy' is not a valid choice."),
+        ({"verdict_basis": "hunch"}, "verdict_basis", "Value 'hunch' is not a valid choice."),
+        (
+            {"imported_from": "feed.json"},
+            NON_FIELD_ERRORS,
+            "An imported review records when it was imported.",
+        ),
+    ]
+    history = Review.history.count()
+    for fields, name, message in cases:
+        with pytest.raises(ValidationError) as refused:
+            reviews.review_create(claim=claim, author=checkers["afp"], **fields)
+        assert refused.value.message_dict == {name: [message]}, fields
+    assert not Review.objects.filter(claim=claim).exists()
+    assert Review.history.count() == history
+
+
 def test_review_cannot_move_to_another_claim(reviewed, editor_api):
     afp = Review.objects.get(url="https://factual.afp.com/a")
     response = editor_api.patch(
