@@ -25,9 +25,10 @@ from django.db.models import (
     Q,
     QuerySet,
     TextField,
+    Value,
     When,
 )
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Lower
 from django.http import StreamingHttpResponse
 
 from factcheck.moments import on_or_before, parse_moment
@@ -35,6 +36,18 @@ from factcheck.moments import on_or_before, parse_moment
 from . import provenance
 from .choices import Verdict
 from .models import Attribution, Claim, Dispute, Review
+
+
+def claim_by_text(text: str) -> Claim | None:
+    """The oldest claim whose text is ``text`` in any case, or None: an index lookup
+    (``lower(text)``, migration 0020), not a scan of every claim.
+
+    The oldest of the (rare) matches is picked here, not with ``ORDER BY id LIMIT 1``:
+    given that, PostgreSQL may walk the primary key hoping to meet a match early, which
+    is the scan of every claim again.
+    """
+    matches = Claim.objects.alias(text_lower=Lower("text")).filter(text_lower=Lower(Value(text)))
+    return min(matches.order_by(), key=lambda claim: claim.pk, default=None)
 
 
 def hop_queryset() -> QuerySet:

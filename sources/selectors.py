@@ -3,7 +3,7 @@
 import difflib
 from collections.abc import Iterable
 
-from django.db.models import Q
+from django.db.models import Q, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 
@@ -93,6 +93,17 @@ def sources_by_reference(texts: Iterable[str]) -> dict[str, Source | None]:
             if source.name_lower in batch:
                 by_name.setdefault(source.name_lower, source)
     return {text: by_slug.get(key) or by_name.get(key) for text, key in keys.items()}
+
+
+def source_by_name(name: str) -> Source | None:
+    """The source named ``name`` in any case, or None: a lookup in the case-insensitive
+    unique index of names (``Lower(name)``), where ``name__iexact`` scanned every source."""
+    return (
+        Source.objects.alias(name_lower=Lower("name"))
+        .filter(name_lower=Lower(Value(name)))
+        .order_by("pk")
+        .first()
+    )
 
 
 def source_suggestions(text: str, limit: int = 3) -> list[Source]:

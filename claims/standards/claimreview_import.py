@@ -36,12 +36,13 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.dateparse import parse_date, parse_datetime
 
-from claims import projection, reviews, services
+from claims import projection, reviews, selectors, services
 from claims.models import Claim, Review
 from factcheck.moments import Moment, parse_moment
 from sources import services as source_services
 from sources.choices import SourceKind
 from sources.models import Document, Source
+from sources.selectors import source_by_name
 
 from . import ratings
 
@@ -595,7 +596,7 @@ class _Writer:
     def source(self, party: Party) -> Source:
         key = party.name.casefold()
         if key not in self.sources:
-            found = Source.objects.filter(name__iexact=party.name).order_by("pk").first()
+            found = source_by_name(party.name)
             if found is None:
                 found = source_services.source_create(
                     name=party.name, kind=party.kind, url=party.url
@@ -647,7 +648,7 @@ class _Writer:
 
     def claim(self, record: Record) -> tuple[Claim, bool]:
         text = " ".join(record.claim_text.split())
-        found = Claim.objects.filter(text__iexact=text).order_by("pk").first()
+        found = selectors.claim_by_text(text)
         if found is not None:
             return found, False
         self.summary.created["claims"] += 1

@@ -7,6 +7,7 @@ from claims import demo, projection, services
 from claims.models import Claim, Dispute, Topic
 from sources import services as source_services
 from sources.models import Document, Source
+from sources.selectors import source_by_name
 
 
 class Command(BaseCommand):
@@ -23,7 +24,7 @@ class Command(BaseCommand):
 
         sources: dict[str, Source] = {}
         for name, kind, anonymous, country, parent, affiliation, description in demo.SOURCES:
-            source = Source.objects.filter(name__iexact=name).first()
+            source = source_by_name(name)
             if source is None:
                 source = source_services.source_create(
                     name=name,
