@@ -614,7 +614,7 @@ class _Writer:
             return self.source(party), ""
         # One unnamed source per claim: "multiple sources" on two claims are not one party.
         name = f"Unnamed claimant of claim #{claim.pk}"
-        found = Source.objects.filter(name=name).first()
+        found = source_by_name(name)
         if found is None:
             found = source_services.source_create(
                 name=name,
