@@ -68,30 +68,33 @@ def sources_by_reference(texts: Iterable[str]) -> dict[str, Source | None]:
     A slug wins over a name, so a source named like another's slug cannot shadow it; of two
     names that differ only in case the older source is meant. Slugs are stored lower-case
     (sources.services.unique_slug) and names are compared as the case-insensitive unique
-    index holds them (``Lower(name)``), so both are index lookups on PostgreSQL.
+    index holds them (``Lower(name)``, lowered by the database, as ``source_by_name``
+    does), so both are index lookups on PostgreSQL.
     """
     keys = {}
     for text in texts:
         text = " ".join((text or "").split())
         if text and not reference_problem(text):
             keys[text] = text.lower()
-    wanted = sorted(set(keys.values()))
+    wanted = sorted(keys)
     by_slug: dict[str, Source] = {}
     by_name: dict[str, Source] = {}
     # A body can name many thousands; SQLite takes at most 32,766 parameters a statement.
     for start in range(0, len(wanted), REFERENCE_BATCH):
-        batch = set(wanted[start : start + REFERENCE_BATCH])
+        batch = wanted[start : start + REFERENCE_BATCH]
+        slugs = {keys[text] for text in batch}
         rows = (
             Source.objects.annotate(name_lower=Lower("name"))
-            .filter(Q(slug__in=batch) | Q(name_lower__in=batch))
+            # Each name lowered by the database, as its unique index lowers names: SQLite's
+            # lower() leaves "É" as it is, so Python's would miss "Éditions" there.
+            .filter(Q(slug__in=slugs) | Q(name_lower__in=[Lower(Value(t)) for t in batch]))
             .order_by("pk")
         )
         for source in rows:
             # Only this batch's texts: each text's every candidate is in its batch's rows.
-            if source.slug in batch:
+            if source.slug in slugs:
                 by_slug.setdefault(source.slug, source)
-            if source.name_lower in batch:
-                by_name.setdefault(source.name_lower, source)
+            by_name.setdefault(source.name.lower(), source)
     return {text: by_slug.get(key) or by_name.get(key) for text, key in keys.items()}
 
 

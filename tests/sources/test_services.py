@@ -120,3 +120,15 @@ def test_sources_by_reference_resolves_slugs_before_names(
     for text in texts:
         assert selectors.source_by_reference(text) == expected[" ".join(text.split())]
     assert selectors.source_by_reference("bad\x00text") is None
+
+
+def test_a_name_with_an_accented_capital_resolves_on_both_databases():
+    """Names are lowered by the database, as its unique index lowers them: SQLite's lower()
+    leaves "É" as it is, so a name lowered by Python ("éditions …") found nothing there."""
+    from sources import selectors
+
+    editions = services.source_create(name="Éditions du Monde", slug="edm")
+    for text in ("Éditions du Monde", "ÉDITIONS DU MONDE", " Éditions  du monde "):
+        assert selectors.sources_by_reference([text]) == {" ".join(text.split()): editions}
+        assert selectors.source_by_reference(text) == editions
+        assert selectors.source_by_name(" ".join(text.split())) == editions
