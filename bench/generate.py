@@ -200,7 +200,8 @@ COLUMNS = {
     "claims_claim": "id text occurred_at location verdict verdict_explanation reviewed_by_id "
     "reviewed_at credibility first_reported_at is_disputed dispute_count search_document "
     "independent_origin_count relay_count single_origin_echo circular_reporting "
-    "authorship_contested origin_kind_mask origin_anonymous document csv_row report_html "
+    "authorship_contested origin_kind_mask origin_anonymous source_lineage document csv_row "
+    "report_html "
     "created_at "
     "updated_at",
     "claims_claim_topics": "claim_id topic_id",
@@ -522,6 +523,7 @@ class Generator:
                         False,  # authorship_contested
                         0,  # origin_kind_mask
                         False,  # origin_anonymous
+                        "{}",  # source_lineage (an empty bigint[])
                         "{}",  # document
                         "",  # csv_row
                         "",  # report_html

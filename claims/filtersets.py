@@ -19,7 +19,6 @@ from factcheck.filters import (
 )
 from factcheck.moments import MomentFilter, end_of
 from sources.choices import SourceKind
-from sources.selectors import family_ids_sql
 
 from . import selectors
 from .choices import (
@@ -255,7 +254,7 @@ class ClaimFilterSet(StrictFilterSet):
         return queryset.filter(hop_exists(source=value, is_origin=False))
 
     def filter_source_family(self, queryset, name, value):
-        return queryset.filter(hop_exists(source_id__in=family_ids_sql(value)))
+        return selectors.in_source_family(queryset, value)
 
     def filter_topic(self, queryset, name, value):
         through = Claim.topics.through

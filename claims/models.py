@@ -13,6 +13,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from factcheck import limits
+from factcheck.idsets import IdSetField
 from factcheck.moments import MomentField
 
 from .choices import (
@@ -87,6 +88,9 @@ class Claim(models.Model):
     # is anonymous: what origin_kind / origin_anonymous filter on, without joining hops.
     origin_kind_mask = models.PositiveIntegerField(default=0, editable=False)
     origin_anonymous = models.BooleanField(default=False, editable=False)
+    # Every source a hop names and every source above it (its affiliations up to the
+    # family's root): what source_family filters on, without walking the family per claim.
+    source_lineage = IdSetField()
     # The claim as readers see it, computed when it changes (claims.projection): its
     # document (the API's JSON, jsonb on PostgreSQL) and its CSV line. Every surface reads
     # these; none rebuilds them from the graph.
@@ -112,6 +116,7 @@ class Claim(models.Model):
             "authorship_contested",
             "origin_kind_mask",
             "origin_anonymous",
+            "source_lineage",
             "document",
             "csv_row",
             "report_html",

@@ -427,6 +427,19 @@ def kind_mask(kinds: Iterable[str]) -> int:
     return mask
 
 
+def source_lineage(hops) -> list[int]:
+    """Ids of every source a hop names and of every source above it (what it is affiliated
+    with, up to its family's root), sorted: a claim is in source X's family (``source_family``)
+    exactly when X is among them."""
+    ids: set[int] = set()
+    for hop in hops:
+        source = hop.source
+        while source is not None and source.pk not in ids:
+            ids.add(source.pk)
+            source = source.affiliated_with
+    return sorted(ids)
+
+
 def origin_figures(hops) -> dict:
     """``origin_kind_mask`` and ``origin_anonymous`` of a claim: the kinds of the sources of
     its origin hops, and whether one of them is anonymous."""

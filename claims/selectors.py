@@ -109,6 +109,13 @@ def with_origin_anonymous(queryset, value: bool = True):
     return queryset.filter(origin_anonymous=value)
 
 
+def in_source_family(queryset, source):
+    """Claims with a hop by ``source`` or by a source affiliated with it, transitively: the
+    stored figure (``provenance.source_lineage``), read on the claim's own row, where
+    walking the family and probing every claim's hops cost (c) most of its time at 1M."""
+    return queryset.filter(source_lineage__holds=source.pk)
+
+
 # ---------------------------------------------------------------------------- stored projection
 
 

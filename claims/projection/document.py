@@ -108,6 +108,7 @@ def figures(graph, hops=None, disputes=None, analysis: Analysis | None = None) -
         "circular_reporting": bool(facts.circular),
         "authorship_contested": bool(facts.denied),
         **provenance.origin_figures(hops),
+        "source_lineage": provenance.source_lineage(hops),
     }
 
 

@@ -44,6 +44,7 @@ FIGURES = (
     "authorship_contested",
     "origin_kind_mask",
     "origin_anonymous",
+    "source_lineage",
 )
 COLUMNS = (*FIGURES, "document", "csv_row", "report_html", "updated_at")
 
@@ -131,16 +132,18 @@ def _write(rows: list[tuple]) -> None:
                 "bool",
                 "int",
                 "bool",
+                "text",  # source_lineage, as its array literal: unnest would flatten an array
                 "jsonb",
                 "text",
                 "text",
                 "timestamptz",
             )
-            first = Claim._meta.get_field("first_reported_at")
+            casts = {
+                name: Claim._meta.get_field(name).db_type(connection)
+                for name in ("first_reported_at", "source_lineage")
+            }
             new = {
-                name: f"v.{name}::{first.db_type(connection)}"
-                if name == "first_reported_at"
-                else f"v.{name}"
+                name: f"v.{name}::{casts[name]}" if name in casts else f"v.{name}"
                 for name in COLUMNS
             }
             columns = ", ".join(
@@ -149,6 +152,8 @@ def _write(rows: list[tuple]) -> None:
             )
             values = [list(column) for column in zip(*rows, strict=True)]
             values[1] = [None if v is None else str(v) for v in values[1]]
+            lineage = 1 + COLUMNS.index("source_lineage")
+            values[lineage] = ["{" + ",".join(map(str, ids)) + "}" for ids in values[lineage]]
             # Only rows that change are written: a rebuild of claims whose stored projection
             # is already right (most of ``refresh_derived`` after a deploy) then writes no
             # new row versions and no index entries for them.
@@ -163,12 +168,16 @@ def _write(rows: list[tuple]) -> None:
         else:
             ops = connection.ops
             sets = ", ".join(f"{name} = %s" for name in COLUMNS)
+            lineage_field = Claim._meta.get_field("source_lineage")
+            lineage = 1 + COLUMNS.index("source_lineage")
             cursor.executemany(
                 f"UPDATE {table} SET {sets} WHERE id = %s",
                 [
                     (
                         ops.adapt_datefield_value(row[1]),
-                        *row[2:-1],
+                        *row[2:lineage],
+                        lineage_field.get_db_prep_value(row[lineage], connection),
+                        *row[lineage + 1 : -1],
                         ops.adapt_datetimefield_value(row[-1]),
                         row[0],
                     )
