@@ -141,8 +141,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT: PostgreSQL compiles a plan once its estimated cost is high, which for this
     # app's queries (index walks, per-claim subqueries in the CSV export) only adds compile
     # time: 675 ms of the disputed claims' CSV at a million claims (bench/RESULTS.md).
+    # No synchronized scans: a capped count ("at least 1,000") that scans the table stops
+    # after 1,001 matches, and with them on each such scan starts where the last one
+    # stopped, sometimes in a stretch of empty pages (after a migration rewrote every row):
+    # 400 ms for a count that otherwise takes 2 ms at a million claims (bench/RESULTS.md).
     options = DATABASES["default"].setdefault("OPTIONS", {})
-    options["options"] = " ".join(filter(None, [options.get("options"), "-c jit=off"]))
+    options["options"] = " ".join(
+        filter(None, [options.get("options"), "-c jit=off -c synchronize_seqscans=off"])
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     (BASE_DIR / "var").mkdir(exist_ok=True)
     # A writer waits for a lock instead of failing at once when the dev server and a
