@@ -105,7 +105,7 @@ MIDDLEWARE = [
 # password is checked, so the right password fails too until the lock ends or is reset.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "factcheck.backends.ModelBackend",  # one query for a user's permissions
 ]
 
 ROOT_URLCONF = "factcheck.urls"

@@ -180,3 +180,35 @@ def test_inactive_user_token_is_refused(seed, researcher):
     response = client.get("/api/v1/claims/")
     assert response.status_code == 401
     assert response.json() == {"detail": "User inactive or deleted."}
+
+
+def test_a_users_permissions_are_the_stock_backends_read_in_one_query(editor, researcher):
+    """``factcheck.backends.ModelBackend`` answers as Django's own backend does: own and
+    group permissions together, none for an inactive user, all for a superuser; in one
+    query where the stock backend takes two."""
+    from django.contrib.auth import backends as stock
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from factcheck.backends import ModelBackend
+
+    User = get_user_model()
+    researcher.user_permissions.add(Permission.objects.get(codename="add_topic"))
+    inactive = User.objects.create_user("gone", password="pw-gone", is_active=False)
+    inactive.user_permissions.add(Permission.objects.get(codename="add_topic"))
+    root = User.objects.create_superuser("root2", password="pw-root2")
+    for user in (editor, researcher, inactive, root):
+        fresh = User.objects.get(pk=user.pk)
+        with CaptureQueriesContext(connection) as ran:
+            ours = ModelBackend().get_all_permissions(fresh)
+            again = ModelBackend().get_all_permissions(fresh)  # cached on the user
+        assert again == ours
+        assert len(ran.captured_queries) == (1 if user.is_active else 0)
+        assert ours == stock.ModelBackend().get_all_permissions(User.objects.get(pk=user.pk))
+    assert "claims.add_claim" in ModelBackend().get_all_permissions(editor)
+    assert "claims.add_topic" in ModelBackend().get_all_permissions(researcher)
+    assert "claims.add_claim" not in ModelBackend().get_all_permissions(researcher)
+    assert ModelBackend().get_all_permissions(inactive) == set()
+    assert len(ModelBackend().get_all_permissions(root)) == Permission.objects.count()
