@@ -405,7 +405,9 @@ def test_migrations_keep_existing_dates_as_days_and_datetimes_as_utc_times():
     assert Attribution.objects.get(pk=undated.pk).stated_at is None
     assert Dispute.objects.get(pk=dispute.pk).stated_at == "2024-04-25"
     assert Source.objects.get(pk=source.pk).name == "Old wire"
-    # The default claim ordering's index survives the column change on both databases.
+    # The indexes made outside Django's model state (the default ordering's, the text
+    # lookup's) survive every later column change on both databases: on SQLite, adding a
+    # column rebuilds the table without them unless the migration makes them again.
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'claims_claim'")
@@ -414,7 +416,14 @@ def test_migrations_keep_existing_dates_as_days_and_datetimes_as_utc_times():
                 "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'claims_claim'"
             )
         names = {row[0] for row in cursor.fetchall()}
-    assert {"claims_claim_reported_idx", "claims_claim_disp_rep_idx"} <= names
+    made_by_hand = {
+        "claims_claim_reported_idx",
+        "claims_claim_disp_rep_idx",
+        "claims_claim_text_lower",
+    }
+    if connection.vendor == "postgresql":
+        made_by_hand |= {"claims_claim_search_gin", "claims_claim_lineage_gin"}
+    assert made_by_hand <= names
 
 
 def test_admin_claim_list_filters_by_a_recent_period(sources, admin_client):
