@@ -259,16 +259,18 @@ def claims_naming(source_ids: Iterable[int]) -> set[int]:
     )
     affiliates = list(Source.objects.filter(pk__in=below).values_list("pk", flat=True))
     speakers = [*ids, *affiliates]
-    hops = Attribution.objects.filter(
-        Q(source_id__in=speakers) | Q(document__publisher_id__in=ids)
-    ).values_list("claim_id", flat=True)
-    disputes = Dispute.objects.filter(
-        Q(disputed_by_id__in=speakers) | Q(document__publisher_id__in=ids)
-    ).values_list("claim_id", flat=True)
-    reviews = Review.objects.filter(
-        Q(author_id__in=speakers) | Q(claimant_id__in=speakers)
-    ).values_list("claim_id", flat=True)
-    return set(hops) | set(disputes) | set(reviews)
+    # One UNION of index lookups. Written as one filter with OR, "by the source or in a
+    # document it published" joined every hop to every document: 1.4-2 s at a million
+    # claims for any source change, even of a source named by three hops.
+    parts = [
+        Attribution.objects.filter(source_id__in=speakers),
+        Attribution.objects.filter(document__publisher_id__in=ids),
+        Dispute.objects.filter(disputed_by_id__in=speakers),
+        Dispute.objects.filter(document__publisher_id__in=ids),
+        Review.objects.filter(Q(author_id__in=speakers) | Q(claimant_id__in=speakers)),
+    ]
+    first, *rest = (part.order_by().values_list("claim_id", flat=True) for part in parts)
+    return set(first.union(*rest))
 
 
 @transaction.atomic

@@ -292,3 +292,43 @@ def test_the_lineage_migration_fills_what_the_projection_computes(seed):
     assert stale_claims() == []
     telegram.refresh_from_db()
     assert pmf.pk in telegram.source_lineage
+
+
+def test_a_source_change_reaches_the_claims_naming_it_in_every_way():
+    """``claims_naming`` finds a claim through each way its document names a source: a hop
+    by it or by a source under it, a dispute by it, a review it wrote or is the claimant of,
+    a hop or a dispute in a document it published; and no other claim."""
+    wire = SourceFactory(name="The Wire")
+    desk = SourceFactory(name="The Wire's desk", affiliated_with=wire, affiliation="part_of")
+    other = SourceFactory(name="Someone else")
+    published = DocumentFactory(title="The Wire's report", publisher=wire)
+    claims = {}
+
+    def claim(name):
+        claims[name] = services.claim_create(text=f"Claim {name}")
+        return claims[name]
+
+    services.attribution_add(claim=claim("hop"), source=wire)
+    services.attribution_add(claim=claim("affiliate hop"), source=desk)
+    services.attribution_add(claim=claim("hop in its document"), source=other, document=published)
+    services.dispute_record(claim=claim("dispute"), disputed_by=wire, kind="denial", quote="No.")
+    services.dispute_record(
+        claim=claim("dispute in its document"),
+        disputed_by=other,
+        kind="denial",
+        quote="No.",
+        document=published,
+    )
+    for role in ("author", "claimant"):
+        reviews.review_create(
+            claim=claim(f"review {role}"),
+            author=wire if role == "author" else other,
+            claimant=wire if role == "claimant" else None,
+            rating_text="False",
+            verdict="false",
+            url=f"https://checker.example/{role}",
+        )
+    services.attribution_add(claim=claim("unrelated"), source=other)
+    named = projection.claims_naming({wire.pk})
+    assert named == {c.pk for name, c in claims.items() if name != "unrelated"}
+    assert projection.claims_naming({desk.pk}) == {claims["affiliate hop"].pk}
