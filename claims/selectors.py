@@ -179,7 +179,7 @@ def stored_documents(claims) -> list[dict]:
     ids = list(claims)
     found = {
         pk: text
-        for pk, text in Claim.objects.filter(pk__in=ids).values_list("pk", served_document())
+        for pk, text in Claim.objects.filter(pk__any_of=ids).values_list("pk", served_document())
     }
     return [json.loads(found[pk]) for pk in ids if pk in found]
 

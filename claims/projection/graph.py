@@ -235,14 +235,16 @@ def load(claim_ids: Iterable[int]) -> dict[int, ClaimGraph]:
         return {}
     graphs = {
         row[0]: ClaimGraph(row)
-        for row in Claim.objects.filter(pk__in=ids).order_by().values_list(*ClaimGraph.COLUMNS)
+        for row in Claim.objects.filter(pk__any_of=ids).order_by().values_list(*ClaimGraph.COLUMNS)
     }
     if not graphs:
         return {}
     ids = list(graphs)
     hops: dict[int, HopNode] = {}
     for row in (
-        Attribution.objects.filter(claim_id__in=ids).order_by("id").values_list(*HopNode.COLUMNS)
+        Attribution.objects.filter(claim_id__any_of=ids)
+        .order_by("id")
+        .values_list(*HopNode.COLUMNS)
     ):
         hop = HopNode(row)
         hops[hop.pk] = hop
@@ -250,20 +252,20 @@ def load(claim_ids: Iterable[int]) -> dict[int, ClaimGraph]:
     if hops:
         through = Attribution.cites.through
         for citing, cited in (
-            through.objects.filter(from_attribution__claim_id__in=ids)
+            through.objects.filter(from_attribution__claim_id__any_of=ids)
             .order_by("from_attribution_id", "to_attribution_id")
             .values_list("from_attribution_id", "to_attribution_id")
         ):
             hops[citing].cite_ids.append(cited)
     disputes = [
         DisputeNode(row)
-        for row in Dispute.objects.filter(claim_id__in=ids)
+        for row in Dispute.objects.filter(claim_id__any_of=ids)
         .order_by()
         .values_list(*DisputeNode.COLUMNS)
     ]
     disputes.sort(key=_dispute_order)
     for claim_id, slug in (
-        Claim.topics.through.objects.filter(claim_id__in=ids)
+        Claim.topics.through.objects.filter(claim_id__any_of=ids)
         .order_by("topic__name", "topic_id")
         .values_list("claim_id", "topic__slug")
     ):
@@ -271,7 +273,7 @@ def load(claim_ids: Iterable[int]) -> dict[int, ClaimGraph]:
 
     reviews = [
         ReviewNode(row)
-        for row in Review.objects.filter(claim_id__in=ids)
+        for row in Review.objects.filter(claim_id__any_of=ids)
         .order_by("published_at", "id")
         .values_list(*ReviewNode.COLUMNS)
     ]
@@ -279,7 +281,7 @@ def load(claim_ids: Iterable[int]) -> dict[int, ClaimGraph]:
     document_ids.discard(None)
     documents = {
         row[0]: DocumentNode(row)
-        for row in Document.objects.filter(pk__in=document_ids)
+        for row in Document.objects.filter(pk__any_of=document_ids)
         .order_by()
         .values_list(*DocumentNode.COLUMNS)
     }

@@ -263,11 +263,11 @@ def claims_naming(source_ids: Iterable[int]) -> set[int]:
     # document it published" joined every hop to every document: 1.4-2 s at a million
     # claims for any source change, even of a source named by three hops.
     parts = [
-        Attribution.objects.filter(source_id__in=speakers),
-        Attribution.objects.filter(document__publisher_id__in=ids),
-        Dispute.objects.filter(disputed_by_id__in=speakers),
-        Dispute.objects.filter(document__publisher_id__in=ids),
-        Review.objects.filter(Q(author_id__in=speakers) | Q(claimant_id__in=speakers)),
+        Attribution.objects.filter(source_id__any_of=speakers),
+        Attribution.objects.filter(document__publisher_id__any_of=ids),
+        Dispute.objects.filter(disputed_by_id__any_of=speakers),
+        Dispute.objects.filter(document__publisher_id__any_of=ids),
+        Review.objects.filter(Q(author_id__any_of=speakers) | Q(claimant_id__any_of=speakers)),
     ]
     first, *rest = (part.order_by().values_list("claim_id", flat=True) for part in parts)
     return set(first.union(*rest))
@@ -288,8 +288,12 @@ def refresh_for_documents(document_ids: Iterable[int]) -> int:
     from ..models import Attribution, Dispute
 
     ids = list(document_ids)
-    claims = set(Attribution.objects.filter(document_id__in=ids).values_list("claim_id", flat=True))
-    claims |= set(Dispute.objects.filter(document_id__in=ids).values_list("claim_id", flat=True))
+    claims = set(
+        Attribution.objects.filter(document_id__any_of=ids).values_list("claim_id", flat=True)
+    )
+    claims |= set(
+        Dispute.objects.filter(document_id__any_of=ids).values_list("claim_id", flat=True)
+    )
     return refresh_reaching(claims)
 
 
@@ -462,13 +466,13 @@ def stale(claim_ids: Iterable[int] | None = None, *, batch: int = BATCH) -> Iter
     projection of the graph as it is now."""
     query = Claim.objects.order_by("pk")
     if claim_ids is not None:
-        query = query.filter(pk__in=list(claim_ids))
+        query = query.filter(pk__any_of=list(claim_ids))
     ids = list(query.values_list("pk", flat=True))
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
         stored = {
             row[0]: row[1:]
-            for row in Claim.objects.filter(pk__in=chunk).values_list("pk", *COLUMNS[:-1])
+            for row in Claim.objects.filter(pk__any_of=chunk).values_list("pk", *COLUMNS[:-1])
         }
         for row in rows_for(chunk, touch=False, locked=False):
             pk, fresh = row[0], row[1:-1]
