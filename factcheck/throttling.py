@@ -31,14 +31,17 @@ from __future__ import annotations
 import base64
 import pickle
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from django.conf import settings
 from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
 from django.db import connections, models, router, transaction
+from django.utils.translation import gettext
 from django_redis.cache import RedisCache as DjangoRedisCache
 from rest_framework import authentication, exceptions
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
 
+from factcheck.prepared import Prepared
 from factcheck.security import client_address, log_auth_throttled
 
 try:  # django-redis' errors when Redis is unreachable (REDIS_URL set)
@@ -302,3 +305,48 @@ class TokenAuthentication(authentication.TokenAuthentication):
         except exceptions.AuthenticationFailed:
             failures.record_failure(request)
             raise
+
+    def authenticate_credentials(self, key):
+        """DRF's check (the token with its user, in one query; refused when unknown or the
+        user is inactive), with the query prepared once (``factcheck.prepared``) instead of
+        built on every request: a millisecond of every API request."""
+        rows = _token_with_user.rows(key)
+        if not rows:
+            raise exceptions.AuthenticationFailed(gettext("Invalid token."))
+        token, user = _token_and_user(rows[0])
+        if not user.is_active:
+            raise exceptions.AuthenticationFailed(gettext("User inactive or deleted."))
+        return (user, token)
+
+
+@cache
+def _token_models():
+    """(token model, user model, the token's columns, the user's), in model order, which
+    ``from_db`` takes. Imported here: this module is loaded with the cache, before models."""
+    from rest_framework.authtoken.models import Token
+
+    user_model = Token._meta.get_field("user").related_model
+    return (
+        Token,
+        user_model,
+        [field.attname for field in Token._meta.concrete_fields],
+        [field.attname for field in user_model._meta.concrete_fields],
+    )
+
+
+def _token_and_user(row: tuple):
+    """A token and its user as model instances, from one row of ``_token_with_user``."""
+    token_model, user_model, token_names, user_names = _token_models()
+    token = token_model.from_db(None, token_names, row[: len(token_names)])
+    token.user = user_model.from_db(None, user_names, row[len(token_names) :])
+    return token, token.user
+
+
+def _token_query(key):
+    token_model, _, token_names, user_names = _token_models()
+    return token_model.objects.filter(key=key).values_list(
+        *token_names, *(f"user__{name}" for name in user_names)
+    )
+
+
+_token_with_user = Prepared(_token_query, "prepared:not-a-token")  # keys are 40 hex digits

@@ -1,0 +1,89 @@
+"""``factcheck.prepared``: a QuerySet compiled once, run with new values, answers as the
+QuerySet would, with the ORM's conversions; the API token check and a claim's stored
+document go through it."""
+
+import threading
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from rest_framework.authtoken.models import Token
+
+from claims import selectors, services
+from claims.models import Claim
+from factcheck.prepared import Prepared
+from tests.factories import SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rows_answer_as_the_queryset_for_each_value():
+    first = services.claim_create(text="First claim")
+    second = services.claim_create(text="Second claim")
+    built = []
+
+    def build(pk):
+        built.append(pk)
+        return Claim.objects.filter(pk=pk).values_list("text", "is_disputed", "created_at")
+
+    prepared = Prepared(build, -1)
+    for claim in (first, second, first):
+        expected = list(build(claim.pk))
+        assert prepared.rows(claim.pk) == expected
+        # Converted as the ORM converts: a bool (SQLite stores 0/1), an aware date-time.
+        text, disputed, created = prepared.rows(claim.pk)[0]
+        assert text == claim.text and disputed is False and created.tzinfo is not None
+    assert prepared.rows(10**12) == []
+    # Compiled once, with the marker (the other builds were this test's own ``expected``).
+    assert built.count(-1) == 1
+
+
+def test_a_marker_that_is_not_exactly_one_parameter_is_refused():
+    prepared = Prepared(lambda pk: Claim.objects.filter(pk=pk, dispute_count=pk), 0)
+    with pytest.raises(ValueError, match="2 times"):
+        prepared.rows(1)
+
+
+def test_each_thread_compiles_for_its_own_connection(transactional_db):
+    claim = services.claim_create(text="Seen from two threads")
+    prepared = Prepared(lambda pk: Claim.objects.filter(pk=pk).values_list("text"), -1)
+    seen = []
+
+    def read():
+        seen.append(prepared.rows(claim.pk))
+        connection.close()
+
+    assert prepared.rows(claim.pk) == [("Seen from two threads",)]
+    thread = threading.Thread(target=read)
+    thread.start()
+    thread.join()
+    assert seen == [[("Seen from two threads",)]]
+
+
+def test_stored_document_is_the_served_document():
+    claim = services.claim_create(text="A claim with a hop")
+    services.attribution_add(claim=claim, source=SourceFactory(name="Wire"))
+    stored = selectors.stored_document(claim.pk)
+    assert stored == selectors.document_texts(Claim.objects.filter(pk=claim.pk)).get()
+    assert '"text":"A claim with a hop"' in stored.replace(": ", ":")
+    assert selectors.stored_document(claim.pk + 1000) is None
+
+
+def test_the_token_check_gives_the_user_and_token(client):
+    user = get_user_model().objects.create_user("reader", password="x", first_name="Ann")
+    token = Token.objects.create(user=user)
+    response = client.get("/api/v1/claims/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert response.status_code == 200
+    assert response.wsgi_request.user == user
+    assert response.wsgi_request.user.first_name == "Ann"
+    assert response.wsgi_request.auth.key == token.key
+    assert response.wsgi_request.auth.user_id == user.pk
+
+    user.is_active = False
+    user.save()
+    response = client.get("/api/v1/claims/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert response.status_code == 401
+    assert response.json()["detail"] == "User inactive or deleted."
+    response = client.get("/api/v1/claims/", HTTP_AUTHORIZATION="Token " + "0" * 40)
+    assert response.status_code == 401
+    assert response.json()["detail"] == "Invalid token."
