@@ -26,6 +26,7 @@ from claims.choices import DisputeKind, Verdict
 from claims.filtersets import ClaimFilterSet
 from claims.models import Attribution, Claim, Dispute, Topic
 from factcheck.api import CappedCountPaginator
+from factcheck.prepared import Prepared
 from sources.choices import SourceKind
 from sources.filtersets import SourceFilterSet
 from sources.models import Source
@@ -198,6 +199,10 @@ def dispute_summary(claims, cap: int = CappedCountPaginator.CAP) -> dict:
     return {"total": total, "exact": True, "by_kind": by_kind}
 
 
+# Asked on every drawing of the report's form: compiled once (factcheck.prepared).
+_topic_choices = Prepared(lambda: Topic.objects.order_by("name").values_list("slug", "name"))
+
+
 def filter_choices() -> dict:
     """Choices for the filter form: topics (one query) and fixed lists.
 
@@ -206,7 +211,7 @@ def filter_choices() -> dict:
     shared ``<datalist>`` from ``source_options`` when a reader first uses one of them.
     """
     return {
-        "topics": list(Topic.objects.order_by("name").values_list("slug", "name")),
+        "topics": _topic_choices.rows(),
         "verdicts": Verdict.choices,
         "dispute_kinds": DisputeKind.choices,
         "source_kinds": SourceKind.choices,
