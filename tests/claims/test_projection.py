@@ -370,3 +370,33 @@ def test_a_source_change_finds_its_claims_through_indexes():
         [[plan]] = cursor.fetchone()
     tables = {"claims_attribution", "claims_dispute", "sources_document", "claims_review"}
     assert _full_scans(plan["Plan"], tables) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_parallel_rebuild_vacuums_as_it_goes():
+    """``refresh_all(jobs=2)`` on PostgreSQL: every claim rebuilt by the worker processes,
+    and the table vacuumed between batches so the rewritten rows' space is reused."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("worker processes and VACUUM: PostgreSQL only")
+    claims = [services.claim_create(text=f"Claim {n}") for n in range(6)]
+    for claim in claims:
+        services.attribution_add(claim=claim, source=SourceFactory())
+    Claim.objects.update(csv_row="stale", dispute_count=99)
+    assert len(stale_claims()) == 6
+
+    def vacuums() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = 'claims_claim'"
+            )
+            return cursor.fetchone()[0]
+
+    before = vacuums()
+    done = projection.refresh_all(batch=1, jobs=2, reclaim_every=2)
+    assert done == 6
+    assert stale_claims() == []
+    # After claims 2 and 4, not after the last: nothing follows to reuse the space.
+    assert vacuums() - before == 2
