@@ -170,6 +170,8 @@ _stored_document = Prepared(lambda pk: document_texts(Claim.objects.filter(pk=pk
 
 def stored_document(pk: int) -> str | None:
     """One claim's stored document as JSON text, or None when there is no such claim."""
+    if not 0 < pk < 2**63:  # no such id (a bigint); the ORM's lookup would say so too
+        return None
     rows = _stored_document.rows(pk)
     return rows[0][0] if rows else None
 

@@ -67,6 +67,10 @@ def test_stored_document_is_the_served_document():
     assert stored == selectors.document_texts(Claim.objects.filter(pk=claim.pk)).get()
     assert '"text":"A claim with a hop"' in stored.replace(": ", ":")
     assert selectors.stored_document(claim.pk + 1000) is None
+    # Ids no bigint holds: no claim, not an overflow (SQLite) or a DataError (PostgreSQL).
+    assert selectors.stored_document(2**63) is None
+    assert selectors.stored_document(10**20) is None
+    assert selectors.stored_document(0) is None
 
 
 def test_the_token_check_gives_the_user_and_token(client):
