@@ -1,4 +1,5 @@
-"""Report entries drawn to HTML: the one place a claim's chains and disputes become markup.
+"""Report entries drawn to HTML: the one place a claim's chains and disputes become markup
+(and the disputed report's filter form, ``jinja/filters.html``).
 
 The disputed report, the claim page and the admin's provenance panel all call ``entry_html``
 (and the claim page ``dispute_html``), so the three show a claim the same way. The markup is
@@ -36,7 +37,7 @@ def _finalize(value):
 
 
 @cache
-def _macros():
+def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(__file__).with_name("jinja")),
         autoescape=True,
@@ -54,8 +55,15 @@ def _macros():
     env.globals.update(
         claim_url=lambda pk: reverse("reports:claim", args=[pk]),
         disputed_url=reverse("reports:disputed"),
+        source_options_url=reverse("reports:source-options"),
     )
-    return env.get_template("entry.html").module
+    return env
+
+
+@cache
+def _macros(name: str = "entry.html"):
+    """The macros of one template of ``jinja/``, compiled once."""
+    return _environment().get_template(name).module
 
 
 def entry_html(entry, *, full: bool = False) -> SafeString:
@@ -66,3 +74,14 @@ def entry_html(entry, *, full: bool = False) -> SafeString:
 def dispute_html(dispute, *, show_target: bool = False) -> SafeString:
     """One dispute as its ``<aside>``, as the entry draws it beside the hop it contests."""
     return mark_safe(str(_macros().dispute(dispute, show_target)))  # noqa: S308
+
+
+def filter_form_html(filters, choices: dict) -> SafeString:
+    """The disputed report's filter form for the request's query ``filters`` (a QueryDict)
+    and ``choices`` (``claims.reports.views.filter_choices``), as its ``<form>``."""
+    return mark_safe(str(_macros("filters.html").filter_form(filters, choices)))  # noqa: S308
+
+
+def options_html(choices, selected) -> SafeString:
+    """A ``<select>``'s ``<option>``s for ``(value, label)`` pairs, ``selected`` marked."""
+    return mark_safe(str(_macros("filters.html").options(choices, selected)))  # noqa: S308

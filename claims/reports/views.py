@@ -32,7 +32,7 @@ from sources.filtersets import SourceFilterSet
 from sources.models import Source
 
 from .entries import claim_entry
-from .render import entry_html
+from .render import entry_html, filter_form_html
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 200
@@ -245,8 +245,12 @@ def csv_query(request) -> str:
 @reports_access
 def disputed_report(request):
     """``/reports/disputed/``: every disputed claim, filtered like the API, newest first."""
-    # The form's choices are read only for HTML: the CSV download does not draw the form.
-    context = {"filters": request.GET, "choices": filter_choices, "errors": {}}
+    context = {
+        "filters": request.GET,
+        # Drawn only for HTML (the template calls it): the CSV download draws no form.
+        "filter_form": lambda: filter_form_html(request.GET, filter_choices()),
+        "errors": {},
+    }
     filterset = ClaimFilterSet(request.GET, queryset=selectors.disputed_claims())
     try:
         if not filterset.is_valid():
