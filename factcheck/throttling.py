@@ -35,7 +35,7 @@ from functools import cache
 
 from django.conf import settings
 from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
-from django.db import connections, models, router, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, router, transaction
 from django.utils.translation import gettext
 from django_redis.cache import RedisCache as DjangoRedisCache
 from rest_framework import authentication, exceptions
@@ -337,8 +337,8 @@ def _token_models():
 def _token_and_user(row: tuple):
     """A token and its user as model instances, from one row of ``_token_with_user``."""
     token_model, user_model, token_names, user_names = _token_models()
-    token = token_model.from_db(None, token_names, row[: len(token_names)])
-    token.user = user_model.from_db(None, user_names, row[len(token_names) :])
+    token = token_model.from_db(DEFAULT_DB_ALIAS, token_names, row[: len(token_names)])
+    token.user = user_model.from_db(DEFAULT_DB_ALIAS, user_names, row[len(token_names) :])
     return token, token.user
 
 

@@ -82,6 +82,9 @@ def test_the_token_check_gives_the_user_and_token(client):
     assert response.wsgi_request.user.first_name == "Ann"
     assert response.wsgi_request.auth.key == token.key
     assert response.wsgi_request.auth.user_id == user.pk
+    # Loaded instances, as the ORM makes them: saved, from the default database.
+    loaded = response.wsgi_request.user
+    assert loaded._state.adding is False and loaded._state.db == "default"
 
     user.is_active = False
     user.save()
