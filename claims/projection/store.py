@@ -78,14 +78,15 @@ def lock(ids: list[int]) -> None:
     """Lock the claims' rows in ascending id (the documented order) before reading their
     graphs, so no write to one of them can commit between the read and the store."""
     if ids and connection.vendor == "postgresql":
-        # The ids as one array parameter: the ORM's ``IN`` list took longer to build and send
-        # than to lock for a change reaching many claims (2.4 s against 1.5 s for the
-        # 224,724 claims naming the most-cited source of a million).
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT id FROM {Claim._meta.db_table} WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
-                [list(ids)],
-            )
+        # The ids as one array parameter (``any_of``): the ORM's ``IN`` list took longer to
+        # build and send than to lock for a change reaching many claims (2.4 s against 1.5 s
+        # for the 224,724 claims naming the most-cited source of a million).
+        list(
+            Claim.objects.select_for_update()
+            .filter(pk__any_of=ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
 
 
 def rows_for(ids: list[int], *, touch: bool, locked: bool = True) -> list[tuple]:
