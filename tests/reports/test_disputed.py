@@ -274,3 +274,24 @@ def test_summary_past_the_cap_says_at_least_and_leaves_the_kinds_out(reader_clie
     # Page 2 counts one page further: all three, exactly.
     summary = with_attribute(deeper, "data-summary")[0]
     assert (summary["data-total"], summary["data-exact"]) == ("3", "true")
+
+
+def test_the_filter_form_marks_what_the_request_chose(reader_client, seed):
+    """Each select marks the request's value, and only it; with no ``ordering`` the
+    default order ("newest first", value "") is the one marked."""
+    from claims.models import Topic
+
+    topic = Topic.objects.order_by("name").first()
+    page = reader_client.get(URL).content.decode()
+    assert '<option value="" selected>newest first</option>' in page
+    assert page.count(" selected>") == 1
+    page = reader_client.get(
+        URL + f"?verdict=false&topic={topic.slug}&ordering=-dispute_count"
+        "&single_origin_echo=true&origin_kind=official"
+    ).content.decode()
+    assert '<option value="false" selected>' in page
+    assert f'<option value="{topic.slug}" selected>' in page
+    assert '<option value="-dispute_count" selected>most disputes first</option>' in page
+    assert '<option value="true" selected>only echoes</option>' in page
+    assert '<option value="official" selected>' in page
+    assert page.count(" selected>") == 5
