@@ -94,3 +94,16 @@ def test_the_token_check_gives_the_user_and_token(client):
     response = client.get("/api/v1/claims/", HTTP_AUTHORIZATION="Token " + "0" * 40)
     assert response.status_code == 401
     assert response.json()["detail"] == "Invalid token."
+
+
+@pytest.mark.parametrize("key", ["abc\x00def", "x" * 5000, "é" * 40, "' OR 1=1 --"])
+def test_a_key_no_token_can_have_is_a_401(client, key):
+    """Refused as an invalid token on either database (a NUL byte was a 500 on
+    PostgreSQL)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    response = client.get("/api/v1/claims/", HTTP_AUTHORIZATION="Token " + key)
+    assert response.status_code == 401
+    # DRF's own header checks answer spaces and non-ASCII with a longer "Invalid token …".
+    assert response.json()["detail"].startswith("Invalid token")
