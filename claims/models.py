@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from factcheck import limits
 from factcheck.idsets import IdSetField
+from factcheck.jsontext import JSONTextField
 from factcheck.moments import MomentField
 
 from .choices import (
@@ -92,9 +93,9 @@ class Claim(models.Model):
     # family's root): what source_family filters on, without walking the family per claim.
     source_lineage = IdSetField()
     # The claim as readers see it, computed when it changes (claims.projection): its
-    # document (the API's JSON, jsonb on PostgreSQL) and its CSV line. Every surface reads
-    # these; none rebuilds them from the graph.
-    document = models.JSONField(default=dict, editable=False)
+    # document (the API's JSON, kept as the text written: factcheck.jsontext) and its CSV
+    # line. Every surface reads these; none rebuilds them from the graph.
+    document = JSONTextField(default=dict, editable=False)
     csv_row = models.TextField(blank=True, default="", editable=False)
     # A disputed claim's entry in the disputed report, drawn from its document by
     # claims.reports.render when the claim is projected; empty for undisputed claims (the

@@ -128,7 +128,8 @@ class MarkedRefreshing(Func):
     output_field = JSONField()
 
     def as_postgresql(self, compiler, connection, **extra):
-        template = "jsonb_set(%(expressions)s, '{refreshing}', 'true'::jsonb)"
+        # The stored document is text (factcheck.jsontext); ``jsonb_set`` takes a tree.
+        template = "jsonb_set((%(expressions)s)::jsonb, '{refreshing}', 'true'::jsonb)"
         return self.as_sql(compiler, connection, template=template, **extra)
 
     def as_sqlite(self, compiler, connection, **extra):

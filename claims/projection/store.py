@@ -23,6 +23,8 @@ from django.conf import settings
 from django.db import connection, reset_queries, transaction
 from django.utils import timezone
 
+from factcheck.jsontext import dumps
+
 from ..models import Claim, PendingRefresh
 from ..reports.entries import claim_entry
 from ..reports.render import entry_html
@@ -47,11 +49,6 @@ FIGURES = (
     "source_lineage",
 )
 COLUMNS = (*FIGURES, "document", "csv_row", "report_html", "updated_at")
-
-
-def dumps(document: dict) -> str:
-    """The document as stored (compact JSON, non-ASCII kept as is)."""
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
 
 
 def project(graph) -> tuple[dict, dict, str, str]:
@@ -136,7 +133,7 @@ def _write(rows: list[tuple]) -> None:
                 "int",
                 "bool",
                 "text",  # source_lineage, as its array literal: unnest would flatten an array
-                "jsonb",
+                "text",  # document: JSON text, stored and compared as written
                 "text",
                 "text",
                 "timestamptz",

@@ -199,6 +199,39 @@ def test_a_rebuild_writes_only_the_claims_that_differ(seed):
     assert stale_claims() == []
 
 
+def test_the_document_is_stored_and_served_as_the_text_written(seed, researcher_api):
+    from django.db import connection
+
+    from claims.projection import store
+
+    projection.refresh_all()
+    pk = seed.telegram_claim.pk
+    [fresh] = store.rows_for([pk], touch=False, locked=False)
+    written = fresh[1 + len(store.FIGURES)]
+    assert written.startswith(f'{{"id":{pk},"text":')  # the projection's order, compact
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT document FROM claims_claim WHERE id = %s", [pk])
+        assert cursor.fetchone()[0] == written
+    body = researcher_api.get(f"/api/v1/claims/{pk}/").content.decode()
+    assert body == written  # byte for byte: no JSON parsed or re-encoded on the way out
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT data_type FROM information_schema.columns"
+                " WHERE table_name = 'claims_claim' AND column_name = 'document'"
+            )
+            assert cursor.fetchone()[0] == "text"  # migration 0022: not jsonb
+            # The same JSON in jsonb's key order differs as text, so a rebuild rewrites it.
+            cursor.execute(
+                "UPDATE claims_claim SET document = document::jsonb::text WHERE id = %s", [pk]
+            )
+            cursor.execute("SELECT document FROM claims_claim WHERE id = %s", [pk])
+            reordered = cursor.fetchone()[0]
+        assert reordered != written and json.loads(reordered) == json.loads(written)
+        projection.refresh_all()
+        assert researcher_api.get(f"/api/v1/claims/{pk}/").content.decode() == written
+
+
 def test_reviews_show_in_the_document_and_never_touch_the_editors_verdict(seed):
     claim = services.verdict_set(claim=seed.telegram_claim, verdict="misattributed")
     lupa = SourceFactory(name="Lupa", kind="organization")
