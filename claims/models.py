@@ -12,7 +12,10 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from factcheck import limits
+from factcheck import (
+    bitmasks,  # noqa: F401 (registers ``has_bits``, used on origin_kind_mask)
+    limits,
+)
 from factcheck.idsets import IdSetField
 from factcheck.jsontext import JSONTextField
 from factcheck.moments import MomentField

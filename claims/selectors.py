@@ -101,8 +101,7 @@ def with_origin_kind(queryset, kind: str):
     """Claims with an origin hop by a source of ``kind``: the stored figure
     (``provenance.origin_figures``), one column read, no join of hops and sources. The API,
     the reports and the admin's list filter all use this."""
-    bit = provenance.KIND_BITS[kind]
-    return queryset.alias(_origin_kind=F("origin_kind_mask").bitand(bit)).filter(_origin_kind=bit)
+    return queryset.filter(origin_kind_mask__has_bits=provenance.KIND_BITS[kind])
 
 
 def with_origin_anonymous(queryset, value: bool = True):
