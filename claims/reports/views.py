@@ -262,7 +262,7 @@ def disputed_report(request):
                 raise BadRequest({"as_of": [AS_OF_NO_CSV]})
             return selectors.claims_csv_download(claims, "disputed-claims.csv")
         summary = dispute_summary(claims, cap=report_cap(request))
-        rows = claims.values_list("pk", flat=True) if day else selectors.report_entry_texts(claims)
+        rows = claims.values_list("pk", flat=True) if day else selectors.report_entry_rows(claims)
         # Past the cap the page count is "at least" too: every page up to it is reachable.
         page = paginate(request, rows, count=summary["total"])
     except BadRequest as exc:
@@ -283,16 +283,24 @@ AS_OF_NO_CSV = "The CSV download shows today's records; leave as_of out to downl
 
 def entries_of(rows, day) -> list[SafeString]:
     """A page's entries as HTML: each claim's stored entry, or one drawn from its served
-    document where there is none fresh (``selectors.report_entry_texts``); as of ``day``,
-    drawn from the documents built afresh as they stood then (``selectors.documents_as_of``).
+    document where there is none fresh (``selectors.report_entry_rows``: one more query,
+    only when the page has such claims); as of ``day``, drawn from the documents built
+    afresh as they stood then (``selectors.documents_as_of``).
     """
-    if day is None:
-        return [
-            mark_safe(html) if html is not None else entry_html(claim_entry(json.loads(text)))  # noqa: S308 (drawn by claims.reports.render)
-            for html, text in rows
-        ]
-    documents = selectors.documents_as_of(list(rows), day)
-    return [entry_html(claim_entry(document)) for document in documents]
+    if day is not None:
+        documents = selectors.documents_as_of(list(rows), day)
+        return [entry_html(claim_entry(document)) for document in documents]
+    rows = list(rows)
+    redraw = [pk for pk, html, pending in rows if pending is not None or not html]
+    drawn = {
+        document["id"]: entry_html(claim_entry(document))
+        for document in (selectors.stored_documents(redraw) if redraw else [])
+    }
+    return [
+        drawn[pk] if pk in drawn else mark_safe(html)  # noqa: S308 (drawn by claims.reports.render)
+        for pk, html, _pending in rows
+        if pk in drawn or html
+    ]
 
 
 def report_day(request):

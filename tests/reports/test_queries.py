@@ -3,12 +3,15 @@
 import pytest
 from django.db import connection
 
+from claims import projection
+from claims.models import Claim
 from tests.factories import AttributionFactory, DisputeFactory, SourceFactory
 
 # session + user, then each report's own: the filter form's topics (its sources come from
 # source-options/ when a reader uses a source field), the summary (the capped count, which
 # is also the page count, then the disputes of those claims by kind), and the page of
-# stored documents.
+# stored entries (their claims' documents in one more query, only when some must be drawn
+# afresh: the test at the end).
 DISPUTED_QUERIES = 2 + 1 + 2 + 1
 # session + user, then the stored CSV lines (one query, read through a cursor).
 CSV_QUERIES = 2 + 1
@@ -66,3 +69,24 @@ def test_claim_report_queries_constant_for_few_or_many_hops(
     with django_assert_num_queries(CLAIM_QUERIES):
         response = fetch(reader_client, url)
     assert response.content.decode().count("data-dispute-id=") >= 5
+
+
+def test_claims_being_refreshed_cost_the_disputed_report_one_query_however_many(
+    reader_client, make_disputed, django_assert_num_queries
+):
+    claims = [make_disputed(day=day)[0] for day in range(1, 6)]
+    Claim.objects.filter(pk=claims[4].pk).update(report_html="")  # no stored entry: drawn
+    with django_assert_num_queries(DISPUTED_QUERIES + 1):
+        page = fetch(reader_client, "/reports/disputed/").content.decode()
+    assert page.count('<article class="claim"') == 5
+    assert page.count('data-refreshing="true"') == 0
+    projection.defer([claims[0].pk])
+    with django_assert_num_queries(DISPUTED_QUERIES + 1):  # its document, to draw it from
+        page = fetch(reader_client, "/reports/disputed/").content.decode()
+    assert page.count('<article class="claim"') == 5
+    assert page.count('data-refreshing="true"') == 1
+    projection.defer([claim.pk for claim in claims[1:]])
+    with django_assert_num_queries(DISPUTED_QUERIES + 1):
+        page = fetch(reader_client, "/reports/disputed/").content.decode()
+    assert page.count('<article class="claim"') == 5
+    assert page.count('data-refreshing="true"') == 5
