@@ -14,22 +14,19 @@ from collections.abc import Iterator
 from django.db import connection
 from django.db.models import (
     BooleanField,
-    Case,
     Exists,
     ExpressionWrapper,
-    Func,
-    JSONField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     TextField,
     Value,
-    When,
 )
 from django.db.models.functions import Cast, Lower
 from django.http import StreamingHttpResponse
 
+from factcheck.jsontext import dumps
 from factcheck.moments import on_or_before, parse_moment
 from factcheck.prepared import Prepared
 
@@ -118,37 +115,31 @@ def in_source_family(queryset, source):
 # ---------------------------------------------------------------------------- stored projection
 
 
-class MarkedRefreshing(Func):
-    """The stored document with ``"refreshing": true``: how a claim a background job is
-    still re-projecting is served (``projection.store.defer``)."""
+def served_text(text: str, pending) -> str:
+    """A stored document as every surface serves it: as stored, or, while the claim has a
+    ``PendingRefresh`` row (``pending`` is its key, else None), with ``"refreshing": true``:
+    a background job is still applying a change to it (``projection.store.defer``).
 
-    arity = 1
-    output_field = JSONField()
-
-    def as_postgresql(self, compiler, connection, **extra):
-        # The stored document is text (factcheck.jsontext); ``jsonb_set`` takes a tree.
-        template = "jsonb_set((%(expressions)s)::jsonb, '{refreshing}', 'true'::jsonb)"
-        return self.as_sql(compiler, connection, template=template, **extra)
-
-    def as_sqlite(self, compiler, connection, **extra):
-        template = "json_set(%(expressions)s, '$.refreshing', json('true'))"
-        return self.as_sql(compiler, connection, template=template, **extra)
+    Marked here, for the rare claims that are pending, rather than in SQL for every claim:
+    the ``CASE`` that chose between the two cost a list page more to build and compile
+    than PostgreSQL took to run it (bench/RESULTS.md)."""
+    if pending is None:
+        return text
+    document = json.loads(text)
+    document["refreshing"] = True
+    return dumps(document)
 
 
-def served_document():
-    """The claim's document as every surface serves it: as stored, or, while the claim has a
-    ``PendingRefresh`` row (one LEFT JOIN on its key), marked ``"refreshing": true``."""
-    return Case(
-        When(pending_refresh__isnull=True, then=Cast("document", TextField())),
-        default=Cast(MarkedRefreshing("document"), TextField()),
-        output_field=TextField(),
-    )
+def document_rows(claims: QuerySet, *leading: str) -> QuerySet:
+    """``(*leading, stored document text, pending)`` per claim, in the QuerySet's order:
+    plain columns and one LEFT JOIN on ``PendingRefresh``'s key. ``served_texts`` turns
+    them (a page of them) into the documents as served."""
+    return claims.values_list(*leading, Cast("document", TextField()), "pending_refresh")
 
 
-def document_texts(claims: QuerySet) -> QuerySet:
-    """The claims' documents as served (``served_document``), JSON text in the QuerySet's
-    order: what a page of the API is made of, with no per-claim work in Python."""
-    return claims.values_list(served_document(), flat=True)
+def served_texts(rows) -> list[str]:
+    """``document_rows`` as the documents served, JSON text in order (``served_text``)."""
+    return [served_text(text, pending) for text, pending in rows]
 
 
 def report_entry_rows(claims: QuerySet) -> QuerySet:
@@ -167,7 +158,7 @@ def report_entry_rows(claims: QuerySet) -> QuerySet:
 
 # Every claim page of the API asks for it: compiled once (factcheck.prepared), which saves
 # each request a millisecond of building the QuerySet (bench/RESULTS.md).
-_stored_document = Prepared(lambda pk: document_texts(Claim.objects.filter(pk=pk).order_by()), -1)
+_stored_document = Prepared(lambda pk: document_rows(Claim.objects.filter(pk=pk).order_by()), -1)
 
 
 def stored_document(pk: int) -> str | None:
@@ -175,7 +166,7 @@ def stored_document(pk: int) -> str | None:
     if not 0 < pk < 2**63:  # no such id (a bigint); the ORM's lookup would say so too
         return None
     rows = _stored_document.rows(pk)
-    return rows[0][0] if rows else None
+    return served_text(*rows[0]) if rows else None
 
 
 def document_etag(text: str) -> str:
@@ -186,12 +177,10 @@ def document_etag(text: str) -> str:
 def stored_documents(claims) -> list[dict]:
     """The stored documents of ``claims`` (a QuerySet or ids), parsed, in that order."""
     if isinstance(claims, QuerySet):
-        return [json.loads(text) for text in document_texts(claims)]
+        return [json.loads(text) for text in served_texts(document_rows(claims))]
     ids = list(claims)
-    found = {
-        pk: text
-        for pk, text in Claim.objects.filter(pk__any_of=ids).values_list("pk", served_document())
-    }
+    rows = document_rows(Claim.objects.filter(pk__any_of=ids), "pk")
+    found = {pk: served_text(text, pending) for pk, text, pending in rows}
     return [json.loads(found[pk]) for pk in ids if pk in found]
 
 

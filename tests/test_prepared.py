@@ -2,6 +2,7 @@
 QuerySet would, with the ORM's conversions; the API token check and a claim's stored
 document go through it."""
 
+import json
 import threading
 
 import pytest
@@ -9,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from rest_framework.authtoken.models import Token
 
-from claims import selectors, services
+from claims import projection, selectors, services
 from claims.models import Claim
 from factcheck.prepared import Prepared
 from tests.factories import SourceFactory
@@ -64,7 +65,8 @@ def test_stored_document_is_the_served_document():
     claim = services.claim_create(text="A claim with a hop")
     services.attribution_add(claim=claim, source=SourceFactory(name="Wire"))
     stored = selectors.stored_document(claim.pk)
-    assert stored == selectors.document_texts(Claim.objects.filter(pk=claim.pk)).get()
+    [served] = selectors.served_texts(selectors.document_rows(Claim.objects.filter(pk=claim.pk)))
+    assert stored == served
     assert '"text":"A claim with a hop"' in stored.replace(": ", ":")
     assert selectors.stored_document(claim.pk + 1000) is None
     # Ids no bigint holds: no claim, not an overflow (SQLite) or a DataError (PostgreSQL).
@@ -107,3 +109,15 @@ def test_a_key_no_token_can_have_is_a_401(client, key):
     assert response.status_code == 401
     # DRF's own header checks answer spaces and non-ASCII with a longer "Invalid token …".
     assert response.json()["detail"].startswith("Invalid token")
+
+
+def test_a_claim_being_refreshed_is_served_marked_with_its_key_order_kept():
+    claim = services.claim_create(text="A claim a job is refreshing")
+    before = selectors.stored_document(claim.pk)
+    projection.defer([claim.pk])
+    served = selectors.stored_document(claim.pk)
+    assert json.loads(served) == {**json.loads(before), "refreshing": True}
+    assert list(json.loads(served)) == list(json.loads(before))  # only the value changed
+    [listed] = selectors.served_texts(selectors.document_rows(Claim.objects.filter(pk=claim.pk)))
+    assert listed == served
+    assert selectors.stored_documents([claim.pk]) == [json.loads(served)]

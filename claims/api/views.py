@@ -134,7 +134,7 @@ class ClaimViewSet(TrackerModelViewSet):
         if day is not None:
             page = self.paginate_queryset(queryset.values_list("pk", flat=True))
             return self.get_paginated_response(selectors.documents_as_of(page, day))
-        page = self.paginate_queryset(selectors.document_texts(queryset))
+        page = selectors.served_texts(self.paginate_queryset(selectors.document_rows(queryset)))
         head = json.dumps(self.paginator.page_head(), ensure_ascii=False)
         return self.json_answer(head[:-1] + ',"results":[' + ",".join(page) + "]}")
 

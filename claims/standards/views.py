@@ -103,7 +103,10 @@ class ReviewClaimReviewView(StrictParamsMixin, JSONErrorsMixin, APIView):
     )
     def get(self, request, pk: int):
         # One query: the stored document of the claim this review belongs to.
-        text = selectors.document_texts(Claim.objects.filter(reviews__pk=pk)).first()
+        texts = selectors.served_texts(
+            selectors.document_rows(Claim.objects.filter(reviews__pk=pk))[:1]
+        )
+        text = texts[0] if texts else None
         review = None
         if text is not None:
             claim = json.loads(text)
@@ -148,7 +151,7 @@ class ClaimReviewFeedView(JSONErrorsMixin, generics.ListAPIView):
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(selectors.document_texts(queryset))
+        page = selectors.served_texts(self.paginate_queryset(selectors.document_rows(queryset)))
         root = base_url(request)
         items = [item for text in page for item in claim_reviews(json.loads(text), base_url=root)]
         return self.get_paginated_response(self.get_serializer(items, many=True).data)
