@@ -190,12 +190,15 @@ def test_a_rebuild_writes_only_the_claims_that_differ(seed):
     before = versions()
     projection.refresh_all()
     assert versions() == before  # nothing differed: no row rewritten
-    tampered = seed.telegram_claim.pk
-    Claim.objects.filter(pk=tampered).update(csv_row="tampered")
+    # One stored text wrong, or only a figure (its texts then match and are not sent back,
+    # store.KEEP): each is rewritten, and no other claim is.
+    text_wrong, figure_wrong = seed.telegram_claim.pk, seed.drone_claim.pk
+    Claim.objects.filter(pk=text_wrong).update(csv_row="tampered")
+    Claim.objects.filter(pk=figure_wrong).update(origin_kind_mask=0, search_document="x")
     before = versions()
     projection.refresh_all()
     after = versions()
-    assert {pk for pk in after if after[pk] != before[pk]} == {tampered}
+    assert {pk for pk in after if after[pk] != before[pk]} == {text_wrong, figure_wrong}
     assert stale_claims() == []
 
 
