@@ -249,3 +249,19 @@ def test_source_family_reads_the_claims_own_rows(seed, researcher_api):
             cursor.execute("EXPLAIN " + page)
             plan = "\n".join(row[0] for row in cursor.fetchall())
         assert "claims_claim_lineage_gin" in plan, plan
+        # Its capped count (CappedCountPaginator's shape; this page needs none) can be
+        # answered from an index alone (migration 0023: the lineage is in the default
+        # ordering's index), not only by reading the table's pages.
+        from claims.filtersets import ClaimFilterSet
+        from claims.models import Claim
+
+        claims = ClaimFilterSet(
+            {"source_family": "popular-mobilization-forces"}, queryset=Claim.objects.all()
+        ).qs
+        count, params = claims.order_by().values("pk")[:1001].query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+            cursor.execute(f"EXPLAIN SELECT COUNT(*) FROM ({count}) capped", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "Index Only Scan using claims_claim_reported_idx" in plan, plan
