@@ -14,9 +14,7 @@ believed the header from anyone, so a new made-up address bought a new allowance
 (authentication fails first), so guessing tokens cost nothing. ``TokenAuthentication`` below
 counts each failure per client address; past ``DEFAULT_THROTTLE_RATES["auth_failure"]``
 (10 a minute by default) every request that presents a token from that address is answered
-429 with ``Retry-After`` until the window ends, whether its token is right or wrong, so a
-right guess tells the guesser nothing. The failures are read after the token is looked up,
-in the same round trip to the cache that counts the user's request (``refuse_if_exhausted``).
+429 with ``Retry-After`` until the window ends, before the token is even looked up.
 
 **Fixed windows.** DRF's ``SimpleRateThrottle`` keeps every request's timestamp of the last
 period in one cache entry, read, trimmed and written back whole on every request: at the
@@ -185,18 +183,6 @@ class RedisCache(DjangoRedisCache):
         pipeline.incrby(key, delta)
         return int(pipeline.execute()[1])
 
-    def get_and_count_up(self, read: str, key: str, timeout: int, version=None) -> tuple:
-        """``(get(read, 0), count_up(key, timeout))`` in one round trip: the same ``MULTI``
-        pipeline with the ``GET`` first."""
-        client = self.client
-        pipeline = client.get_client(write=True).pipeline(transaction=True)
-        pipeline.get(client.make_key(read, version=version))
-        key = client.make_key(key, version=version)
-        pipeline.set(key, 0, ex=timeout, nx=True)
-        pipeline.incrby(key, 1)
-        value, _, count = pipeline.execute()
-        return (0 if value is None else client.decode(value)), int(count)
-
 
 class FixedWindowMixin:
     """``allow_request`` and ``wait`` of a ``SimpleRateThrottle`` on a per-window counter."""
@@ -217,40 +203,28 @@ class FixedWindowMixin:
         except CACHE_UNREACHABLE as exc:
             raise CounterStoreUnavailable() from exc
 
-    def timeout(self) -> int:
-        """How long a window's counter is kept: the window, and a second more."""
-        return self.duration + 1
-
-    def _count_up_in_cache(self, key: str, delta: int = 1) -> int:
-        timeout = self.timeout()
+    def _count_up_in_cache(self, key: str) -> int:
+        timeout = self.duration + 1
         count_up = getattr(self.cache, "count_up", None)
         if count_up is not None:  # our DatabaseCache or RedisCache: one atomic step
-            return count_up(key, timeout, delta)
+            return count_up(key, timeout)
         # add() creates the counter only if absent; incr() then raises it atomically in the
         # cache (Redis increments on the server; LocMem holds a lock).
         self.cache.add(key, 0, timeout)
         try:
-            return self.cache.incr(key, delta)
+            return self.cache.incr(key)
         except ValueError:  # expired between add() and incr()
-            self.cache.set(key, delta, timeout)
-            return delta
+            self.cache.set(key, 1, timeout)
+            return 1
 
     def allow_request(self, request, view) -> bool:
-        """Count this request in the client's window; false once past the allowance.
-
-        A count ``TokenAuthentication`` already raised for this request and window
-        (``request.throttle_counts``) is used instead of raising it again.
-        """
+        """Count this request in the client's window; false once past the allowance."""
         if self.rate is None:
             return True
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
-        window = self._window_key()
-        count = getattr(request, "throttle_counts", {}).pop(window, None)
-        if count is None:
-            count = self._count_up(window)
-        return count <= self.num_requests
+        return self._count_up(self._window_key()) <= self.num_requests
 
     def wait(self) -> float:
         """Seconds until the window ends and the count starts again (``Retry-After``)."""
@@ -264,21 +238,6 @@ class AnonThrottle(FixedWindowMixin, AnonRateThrottle):
 class UserThrottle(FixedWindowMixin, UserRateThrottle):
     """Logged-in users and tokens, by user: ``DEFAULT_THROTTLE_RATES["user"]`` per window."""
 
-    @classmethod
-    def counting(cls, request, user) -> UserThrottle | None:
-        """This throttle with ``user``'s current window (``window``) if the view ``request``
-        goes to counts users with it, else ``None``: ``TokenAuthentication`` raises that
-        count while it reads the address's failures."""
-        view = (getattr(request, "parser_context", None) or {}).get("view")
-        if view is None or cls not in view.throttle_classes:
-            return None
-        throttle = cls()
-        if throttle.rate is None:
-            return None
-        throttle.key = throttle.cache_format % {"scope": throttle.scope, "ident": user.pk}
-        throttle.window = throttle._window_key()
-        return throttle
-
 
 class AuthFailureThrottle(FixedWindowMixin, SimpleRateThrottle):
     """Failed authentications, by client address: ``DEFAULT_THROTTLE_RATES["auth_failure"]``
@@ -291,52 +250,25 @@ class AuthFailureThrottle(FixedWindowMixin, SimpleRateThrottle):
         """One counter per client address."""
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
-    def refuse_if_exhausted(self, request, user=None) -> None:
-        """Raise ``Throttled`` (429, ``Retry-After``) if this address used up its failures.
-
-        With the ``user`` a token named, that user's request count (``UserThrottle``) is
-        raised in the same round trip to the cache and kept in ``request.throttle_counts``
-        for the view's throttle: one round trip for both instead of two (5% more claim
-        details a second over HTTP, bench/RESULTS.md).
-        """
+    def refuse_if_exhausted(self, request) -> None:
+        """Raise ``Throttled`` (429, ``Retry-After``) if this address used up its failures."""
         if self.rate is None:
             return
         self.key = self.get_cache_key(request)
-        window = self._window_key()
-        users = UserThrottle.counting(request, user) if user is not None else None
         try:
-            if users is None:
-                failures = self.cache.get(window, 0)
-            elif hasattr(self.cache, "get_and_count_up"):  # our RedisCache: one round trip
-                failures, count = self.cache.get_and_count_up(window, users.window, users.timeout())
-            else:
-                failures = self.cache.get(window, 0)
-                count = users._count_up_in_cache(users.window)
+            failures = self.cache.get(self._window_key(), 0)
         except CACHE_UNREACHABLE as exc:
             raise CounterStoreUnavailable() from exc
         if failures >= self.num_requests:
-            if users is not None:  # a refused request does not spend the user's allowance
-                try:
-                    users._count_up_in_cache(users.window, -1)
-                except CACHE_UNREACHABLE:
-                    pass  # the refusal stands; one count too many at worst
-            self.refuse(request, failures)
-        if users is not None:
-            request.throttle_counts = {users.window: count}
+            log_auth_throttled(request, failures, self.wait())
+            raise exceptions.Throttled(wait=self.wait(), detail=self.refusal(self.wait()))
 
     def record_failure(self, request) -> None:
-        """Count one failed authentication from this request's address; past the allowance,
-        ``Throttled`` instead of the failure."""
+        """Count one failed authentication from this request's address."""
         if self.rate is None:
             return
         self.key = self.get_cache_key(request)
-        failures = self._count_up(self._window_key())
-        if failures > self.num_requests:
-            self.refuse(request, failures)
-
-    def refuse(self, request, failures: int):
-        log_auth_throttled(request, failures, self.wait())
-        raise exceptions.Throttled(wait=self.wait(), detail=self.refusal(self.wait()))
+        self._count_up(self._window_key())
 
     def refusal(self, wait: float) -> str:
         """What a refused client is told."""
@@ -350,13 +282,11 @@ class TokenAuthentication(authentication.TokenAuthentication):
     """DRF's token authentication, refused for a while to an address that keeps failing.
 
     Only requests that present a token are checked, so anonymous and session requests pay
-    nothing; a request with a good token pays no round trip of its own (its failure count is
-    read with its user's request count), a bad one the count of its failure.
+    nothing; a request with a token pays one cache read.
     """
 
     def authenticate(self, request):
-        """Check the token, then the address's failure allowance; a bad token counts one
-        failure (and is answered 429 instead of 401 past the allowance)."""
+        """Check the failure allowance, then the token; a bad token counts one failure."""
         header = authentication.get_authorization_header(request).split()
         if not header:
             return None
@@ -369,13 +299,12 @@ class TokenAuthentication(authentication.TokenAuthentication):
                 f"token in the {self.keyword} scheme: “Authorization: {self.keyword} <key>”."
             )
         failures = AuthFailureThrottle()
+        failures.refuse_if_exhausted(request)
         try:
-            user, token = super().authenticate(request)
+            return super().authenticate(request)
         except exceptions.AuthenticationFailed:
             failures.record_failure(request)
             raise
-        failures.refuse_if_exhausted(request, user)
-        return user, token
 
     def authenticate_credentials(self, key):
         """DRF's check (the token with its user, in one query; refused when unknown or the
