@@ -178,6 +178,8 @@ def test_refresh_derived_rebuilds_what_was_written_behind_the_services_back(seed
 def test_a_rebuild_writes_only_the_claims_that_differ(seed):
     from django.db import connection
 
+    from claims.projection import store
+
     if connection.vendor != "postgresql":
         pytest.skip("row versions (xmin) are PostgreSQL's")
 
@@ -196,10 +198,28 @@ def test_a_rebuild_writes_only_the_claims_that_differ(seed):
     Claim.objects.filter(pk=text_wrong).update(csv_row="tampered")
     Claim.objects.filter(pk=figure_wrong).update(origin_kind_mask=0, search_document="x")
     before = versions()
-    projection.refresh_all()
+    writes = []
+
+    def record(execute, sql, params, many, context):
+        if sql.startswith("UPDATE claims_claim"):
+            writes.append(params)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        projection.refresh_all()
     after = versions()
     assert {pk for pk in after if after[pk] != before[pk]} == {text_wrong, figure_wrong}
     assert stale_claims() == []
+    # Only the differing texts travelled back: the write's parameters carry the fresh texts
+    # of the claim whose CSV line was wrong, and none (store.KEEP) for every other claim,
+    # the one with only a wrong figure included.
+    [params] = writes
+    ids, texts = params[0], params[1 + len(store.FIGURES) : 1 + len(store.COLUMNS) - 1]
+    sent = {
+        pk for column in texts for pk, text in zip(ids, column, strict=True) if text is not None
+    }
+    assert sent == {text_wrong}
+    assert len(ids) == Claim.objects.count()
 
 
 def test_the_document_is_stored_and_served_as_the_text_written(seed, researcher_api):
